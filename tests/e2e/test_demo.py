@@ -1,0 +1,125 @@
+"""The demo end to end: `make demo` on the generated cohort, then every deliverable checked.
+
+The first test runs the whole pipeline (a few minutes on 2 cores); the rest read its
+outputs. Accuracy floors are those issue #2 sets for each ~30x sample.
+"""
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+import pysam
+import pytest
+
+from conftest import BIN, ROOT, run
+
+RESULTS = ROOT / "results"
+DEMO = ROOT / "resources" / "demo"
+SAMPLES = [f"S0{i}" for i in range(1, 9)]
+THIRTY_X = [s for s in SAMPLES if s != "S05"]  # S05 is the planted ~8x sample
+MALES = {"S02", "S04", "S08"}  # declared; S07 is declared female (the planted mismatch)
+
+
+@pytest.fixture(scope="module")
+def demo_run():
+    proc = run(["make", "demo", "CORES=2"], timeout=2400)
+    return proc.stdout
+
+
+def test_make_demo_finishes_and_prints_outputs(demo_run):
+    assert "results/joint/cohort.vcf.gz" in demo_run
+    assert "results/report/multiqc.html" in demo_run
+
+
+def test_rerun_has_nothing_to_do(demo_run):
+    proc = run([str(BIN / "snakemake"), "-n", "--configfile", "config/demo.yaml", "--cores", "2"])
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def md5_matches(path: Path) -> bool:
+    recorded = Path(f"{path}.md5").read_text().split()[0]
+    return hashlib.md5(path.read_bytes()).hexdigest() == recorded
+
+
+def test_crams_are_valid_indexed_and_duplicate_marked(demo_run):
+    for sample in SAMPLES:
+        cram = RESULTS / "align" / f"{sample}.cram"
+        run(["samtools", "quickcheck", str(cram)])
+        assert Path(f"{cram}.crai").stat().st_size > 0
+        assert md5_matches(cram)
+    header = run(["samtools", "view", "-H", str(RESULTS / "align" / "S01.cram")]).stdout
+    rgs = re.findall(r"^@RG\t.*$", header, flags=re.M)
+    assert len(rgs) == 2 and all("SM:S01" in rg and "LB:S01-lib1" in rg for rg in rgs)
+    assert "bwa mem -p -K 100000000 -Y" in header
+    stats = (RESULTS / "qc" / "markdup" / "S01.markdup.txt").read_text()
+    dup = int(re.search(r"DUPLICATE PAIR: (\d+)", stats).group(1))
+    optical = int(re.search(r"DUPLICATE PAIR OPTICAL: (\d+)", stats).group(1))
+    examined = int(re.search(r"EXAMINED: (\d+)", stats).group(1))
+    # the generator planted ~4% PCR + ~1% optical duplicates, spread over both lanes
+    assert 0.03 < dup / examined < 0.08 and optical > 0
+    flagstat = run(["samtools", "flagstat", str(RESULTS / "align" / "S01.cram")]).stdout
+    assert int(re.search(r"(\d+) \+ 0 duplicates", flagstat).group(1)) == dup
+
+
+def test_gvcfs_carry_what_joint_calling_needs(demo_run):
+    for sample in SAMPLES:
+        path = RESULTS / "gvcf" / f"{sample}.g.vcf.gz"
+        assert md5_matches(path)
+        with pysam.VariantFile(str(path)) as vcf:
+            assert list(vcf.header.samples) == [sample]
+            assert {"PL", "AD", "DP", "QS"} <= set(vcf.header.formats)
+            first = next(iter(vcf))
+            assert "<*>" in first.alts  # reference blocks, not `call -g` output
+        assert {"chr1", "chr2", "chrX", "chrM"} <= set(pysam.TabixFile(str(path)).contigs)
+
+
+def test_cohort_vcf_is_joint_called_filtered_and_sex_aware(demo_run):
+    path = RESULTS / "joint" / "cohort.vcf.gz"
+    assert md5_matches(path)
+    assert Path(f"{path}.tbi").exists()
+    par = [(line.split()[0], int(line.split()[1]), int(line.split()[2])) for line in (DEMO / "par.bed").read_text().splitlines()]
+    in_par = lambda c, p: any(c == pc and s <= p - 1 < e for pc, s, e in par)
+    n, filtered, multiallelic = 0, 0, 0
+    with pysam.VariantFile(str(path)) as vcf:
+        assert list(vcf.header.samples) == SAMPLES
+        assert {"LowQual", "LowMQ"} <= set(vcf.header.filters)
+        for rec in vcf:
+            n += 1
+            assert "<*>" not in rec.alts
+            filtered += "PASS" not in rec.filter.keys()
+            multiallelic += len(rec.alts) > 1
+            if rec.chrom == "chrX" and not in_par(rec.chrom, rec.pos):
+                for s in SAMPLES:
+                    gt = rec.samples[s]["GT"]
+                    if gt and gt[0] is not None:
+                        assert len(gt) == (1 if s in MALES else 2), (rec.pos, s, gt)
+            if rec.chrom == "chrY":
+                for s in SAMPLES:
+                    gt = rec.samples[s]["GT"]
+                    if s not in MALES:
+                        assert all(a is None for a in gt)
+    assert n > 8000 and filtered > 0 and multiallelic > 0
+
+
+def accuracy():
+    with open(RESULTS / "eval" / "summary.tsv") as fh:
+        return {(row["label"], row["type"]): row for row in csv.DictReader(fh, delimiter="\t")}
+
+
+@pytest.mark.parametrize("sample", THIRTY_X)
+def test_accuracy_against_truth(demo_run, sample):
+    rows = accuracy()
+    snv, indel, total = rows[(sample, "SNV")], rows[(sample, "INDEL")], rows[(sample, "ALL")]
+    assert float(snv["f1"]) >= 0.995, snv
+    assert float(indel["f1"]) >= 0.97, indel
+    assert float(total["genotype_concordance"]) >= 0.99, total
+    assert int(snv["truth_total"]) > 2500 and int(indel["truth_total"]) > 200
+
+
+def test_multiqc_report_covers_every_sample(demo_run):
+    html = (RESULTS / "report" / "multiqc.html").read_text()
+    for module in ("fastp", "Samtools", "mosdepth", "Bcftools"):
+        assert module in html, module
+    for sample in SAMPLES:
+        assert sample in html

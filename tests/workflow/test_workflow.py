@@ -1,0 +1,110 @@
+"""Workflow-level checks without running tools: format, lint, dry-runs, sheet validation."""
+
+import gzip
+import re
+
+import pytest
+
+from conftest import BIN, ROOT, run
+
+SNAKEMAKE = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2"]
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A two-sample project in tmp_path (empty FASTQs suffice for a dry-run)."""
+    (tmp_path / "reads").mkdir()
+    for name in ("A_L1_R1", "A_L1_R2", "A_L2_R1", "A_L2_R2", "B_L1_R1", "B_L1_R2"):
+        with gzip.open(tmp_path / "reads" / f"{name}.fastq.gz", "wt") as fh:
+            fh.write("@r\nACGT\n+\nIIII\n")
+    (tmp_path / "ref.fa").write_text(">chr1\n" + "ACGT" * 100 + "\n>chrX\n" + "ACGT" * 50 + "\n")
+    (tmp_path / "samples.tsv").write_text("sample\tsex\tpopulation\nA\tfemale\tFI\nB\tmale\tEE\n")
+    (tmp_path / "units.tsv").write_text(
+        "sample\tunit\tplatform\tlibrary\tfq1\tfq2\n"
+        "A\tL1\tILLUMINA\tA-lib\treads/A_L1_R1.fastq.gz\treads/A_L1_R2.fastq.gz\n"
+        "A\tL2\tILLUMINA\tA-lib\treads/A_L2_R1.fastq.gz\treads/A_L2_R2.fastq.gz\n"
+        "B\tL1\tILLUMINA\tB-lib\treads/B_L1_R1.fastq.gz\treads/B_L1_R2.fastq.gz\n"
+    )
+    write_config(tmp_path)
+    return tmp_path
+
+
+def write_config(path, extra=""):
+    (path / "config.yaml").write_text(
+        "samples: samples.tsv\nunits: units.tsv\nreference:\n  fasta: ref.fa\n" + extra
+    )
+
+
+def dry_run(workdir, *args, check=True):
+    cmd = SNAKEMAKE + ["--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "-n", "-p", *args]
+    return run(cmd, check=check)
+
+
+def test_snakefmt_check_passes():
+    run([str(BIN / "snakefmt"), "--check", "Snakefile", "workflow"])
+
+
+def test_lint_has_zero_findings(mini):
+    proc = run(SNAKEMAKE + ["--lint", "--directory", str(mini), "--configfile", str(mini / "config.yaml")])
+    text = proc.stdout + proc.stderr
+    assert "Lints for" not in text, text
+    assert "Congratulations, your workflow is in a good condition" in text
+
+
+def test_dry_run_dag_and_commands(mini):
+    out = dry_run(mini).stdout
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out, flags=re.M))
+    assert jobs["bwa_mem"] == "3"  # one per unit
+    assert jobs["samtools_markdup"] == "2"  # one per sample, merging its units
+    assert jobs["bcftools_mpileup"] == "8"  # 2 samples x 4 shards
+    assert jobs["bcftools_call"] == "4"  # one per shard
+    # the production settings are in the rendered commands
+    assert "bwa mem -p -K 100000000 -Y" in out
+    assert "@RG\\tID:A.L2\\tSM:A\\tPL:ILLUMINA\\tLB:A-lib\\tPU:L2" in out
+    assert "samtools fixmate -m" in out and "samtools markdup -S -d 2500" in out
+    assert "-O cram --write-index" in out and "samtools quickcheck" in out
+    assert re.search(r"bcftools mpileup .*--gvcf 5,15", out)
+    assert "FORMAT/AD,FORMAT/DP,FORMAT/QS" in out
+    assert "bcftools merge --gvcf" in out and "--multiallelic-caller" in out
+    assert "--ploidy GRCh38" in out and "--samples-file results/joint/sample_sexes.txt" in out
+    assert "--soft-filter LowQual --exclude 'QUAL<30'" in out
+
+
+def test_set_scatter_changes_shard_count(mini):
+    out = dry_run(mini, "--set-scatter", "shard=2").stdout
+    assert re.search(r"^bcftools_call\s+2$", out, flags=re.M)
+    assert re.search(r"^bcftools_mpileup\s+4$", out, flags=re.M)
+
+
+def test_ploidy_file_and_filters_come_from_config(mini):
+    (mini / "ploidy.txt").write_text("* * * M 2\n* * * F 2\n")
+    write_config(
+        mini,
+        "  ploidy: ploidy.txt\njoint:\n  filters:\n    - {name: Shallow, expression: 'INFO/DP<3'}\n",
+    )
+    out = dry_run(mini).stdout
+    assert "--ploidy-file ploidy.txt" in out
+    assert "--soft-filter Shallow --exclude 'INFO/DP<3'" in out
+    assert "LowQual" not in out
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("samples.tsv", "B\tmale\tEE", "B\tmale\tEE\nB\tfemale\tFI"), "duplicate sample"),
+        (("samples.tsv", "B\tmale\tEE", "B\tman\tEE"), "man"),
+        (("samples.tsv", "B\tmale\tEE", "B\tmale\tEstonia"), "Estonia"),
+        (("units.tsv", "B\tL1", "C\tL1"), "units for samples missing from"),
+        (("units.tsv", "A\tL2", "A\tL1"), "duplicate sample/unit"),
+        (("samples.tsv", "A\tfemale", "A;rm\tfemale"), "A;rm"),
+        (("config.yaml", "units: units.tsv", "units: units.tsv\nthreads: 4"), "Additional properties"),
+    ],
+)
+def test_bad_sheets_and_config_stop_before_any_job(mini, edit, message):
+    name, old, new = edit
+    path = mini / name
+    path.write_text(path.read_text().replace(old, new))
+    proc = dry_run(mini, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr
+    assert not (mini / "results").exists()

@@ -1,0 +1,71 @@
+# Per unit: fastp trimming streamed into BWA-MEM (CCDG settings -K 100000000 -Y) and
+# samtools fixmate/sort; per sample: merge units, mark duplicates across lanes
+# (supplementary reads included, optical ones tagged), write CRAM + CRAI + MD5.
+
+
+rule bwa_mem:
+    input:
+        unpack(unit_fastqs),
+        fasta=REFERENCE,
+        index=multiext(REFERENCE, ".amb", ".ann", ".bwt", ".pac", ".sa"),
+    output:
+        bam=temp("results/align/units/{sample}/{unit}.bam"),
+        fastp_json="results/qc/fastp/{sample}.{unit}.fastp.json",
+        fastp_html="results/qc/fastp/{sample}.{unit}.fastp.html",
+    log:
+        "logs/bwa_mem/{sample}.{unit}.log",
+    benchmark:
+        "benchmarks/bwa_mem/{sample}.{unit}.tsv"
+    conda:
+        "../envs/align.yaml"
+    threads: 8
+    resources:
+        mem_mb=lambda wc, attempt: 12000 * attempt,
+        runtime=lambda wc, attempt: 720 * attempt,
+    params:
+        read_group=read_group,
+        fastp_extra=tool_extra("trimming", "fastp_extra"),
+        bwa_extra=tool_extra("alignment", "bwa_extra"),
+        sort_mem="768M",
+    shell:
+        # fastp writes interleaved pairs to stdout; bwa reads them with -p.
+        "(fastp --in1 {input.fq1:q} --in2 {input.fq2:q} --stdout --thread {threads}"
+        " --json {output.fastp_json:q} --html {output.fastp_html:q} {params.fastp_extra}"
+        " | bwa mem -p -K 100000000 -Y -t {threads} -R {params.read_group} {params.bwa_extra}"
+        " {input.fasta:q} -"
+        " | samtools fixmate -m -u - -"
+        " | samtools sort -m {params.sort_mem} -T {output.bam:q}.tmp -o {output.bam:q} -)"
+        " 2> {log:q}"
+
+
+rule samtools_markdup:
+    input:
+        bams=sample_unit_bams,
+        fasta=REFERENCE,
+        fai=f"{REFERENCE}.fai",
+    output:
+        cram="results/align/{sample}.cram",
+        crai="results/align/{sample}.cram.crai",
+        md5="results/align/{sample}.cram.md5",
+        stats="results/qc/markdup/{sample}.markdup.txt",
+    log:
+        "logs/samtools_markdup/{sample}.log",
+    benchmark:
+        "benchmarks/samtools_markdup/{sample}.tsv"
+    conda:
+        "../envs/samtools.yaml"
+    threads: 4
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 360 * attempt,
+    params:
+        optical_distance=config["markdup"]["optical_distance"],
+        extra=tool_extra("markdup"),
+    shell:
+        "(samtools merge -u -o - {input.bams:q}"
+        " | samtools markdup -S -d {params.optical_distance} {params.extra}"
+        " -f {output.stats:q} -T {output.cram:q}.tmp --threads {threads}"
+        " --reference {input.fasta:q} -O cram --write-index"
+        " - {output.cram:q}##idx##{output.crai:q}"
+        " && samtools quickcheck {output.cram:q}"
+        " && md5sum {output.cram:q} > {output.md5:q}) 2> {log:q}"

@@ -1,0 +1,196 @@
+# All Python of the workflow: config and sample-sheet loading and validation, input and
+# parameter functions, wildcard constraints. No rules here.
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pandas as pd
+from snakemake.utils import validate
+
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+REFERENCE = "results/reference/genome.fa"
+
+
+def fail(message):
+    """Stop before any job runs, with a message that says what to fix."""
+    sys.stderr.write(f"\nConfiguration error: {message}\n\n")
+    raise SystemExit(1)
+
+
+validate(config, schema="schemas/config.schema.yaml")
+
+
+def read_sheet(path, schema, index):
+    """Read a TSV sheet as strings, validate it against its schema, index it."""
+    if not Path(path).is_file():
+        fail(f"sample sheet '{path}' does not exist (set its path in the config).")
+    sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#").fillna("")
+    validate(sheet, schema=schema)
+    duplicated = sheet.duplicated(subset=index, keep=False)
+    if duplicated.any():
+        rows = ", ".join(str(i + 2) for i in sheet.index[duplicated])
+        fail(
+            f"{path}: duplicate {'/'.join(index)} on lines {rows}; IDs must be unique."
+        )
+    return sheet.set_index(index, drop=False).sort_index()
+
+
+samples = read_sheet(config["samples"], "schemas/samples.schema.yaml", ["sample"])
+units = read_sheet(config["units"], "schemas/units.schema.yaml", ["sample", "unit"])
+
+unknown = sorted(set(units["sample"]) - set(samples["sample"]))
+if unknown:
+    fail(
+        f"{config['units']}: units for samples missing from {config['samples']}: {', '.join(unknown)}."
+    )
+unitless = sorted(set(samples["sample"]) - set(units["sample"]))
+if unitless:
+    fail(
+        f"{config['samples']}: samples without any unit in {config['units']}: {', '.join(unitless)}."
+    )
+
+SAMPLES = list(samples["sample"])
+
+# Optional truth for scoring the calls: sample, vcf, bed[, truth_sample]
+truth = pd.DataFrame(columns=["sample", "vcf", "bed", "truth_sample"]).set_index(
+    "sample", drop=False
+)
+if config["evaluation"].get("truth"):
+    truth = read_sheet(
+        config["evaluation"]["truth"], "schemas/truth.schema.yaml", ["sample"]
+    )
+    if "truth_sample" not in truth:
+        truth["truth_sample"] = ""
+    missing = sorted(set(truth["sample"]) - set(SAMPLES))
+    if missing:
+        fail(
+            f"{config['evaluation']['truth']}: truth for samples not in the sample sheet: {', '.join(missing)}."
+        )
+TRUTH_SAMPLES = list(truth["sample"])
+
+
+wildcard_constraints:
+    sample=ID_PATTERN,
+    unit=ID_PATTERN,
+    scatteritem=r"\d+-of-\d+",
+
+
+# ------------------------------------------------------------------ input functions
+def unit_fastqs(wildcards):
+    row = units.loc[(wildcards.sample, wildcards.unit)]
+    return {"fq1": row["fq1"], "fq2": row["fq2"]}
+
+
+def sample_unit_bams(wildcards):
+    return expand(
+        "results/align/units/{sample}/{unit}.bam",
+        sample=wildcards.sample,
+        unit=units.loc[wildcards.sample, "unit"],
+    )
+
+
+def sample_shard_gvcfs(wildcards):
+    return gather.shard(
+        f"results/call/shards/{wildcards.sample}/{{scatteritem}}.g.vcf.gz"
+    )
+
+
+def shard_gvcfs(wildcards):
+    return expand(
+        "results/call/shards/{sample}/{scatteritem}.g.vcf.gz",
+        sample=SAMPLES,
+        scatteritem=wildcards.scatteritem,
+    )
+
+
+def shard_gvcf_indexes(wildcards):
+    return [f"{path}.tbi" for path in shard_gvcfs(wildcards)]
+
+
+def evaluation_outputs():
+    if not config["evaluation"].get("truth"):
+        return []
+    return ["results/eval/summary.tsv"]
+
+
+def final_outputs():
+    return [
+        "results/reference/genome.dict",
+        "results/joint/cohort.vcf.gz",
+        "results/joint/cohort.vcf.gz.tbi",
+        "results/joint/cohort.vcf.gz.md5",
+        *expand(
+            "results/align/{sample}.cram{ext}",
+            sample=SAMPLES,
+            ext=["", ".crai", ".md5"],
+        ),
+        *expand(
+            "results/gvcf/{sample}.g.vcf.gz{ext}",
+            sample=SAMPLES,
+            ext=["", ".tbi", ".md5"],
+        ),
+        "results/report/multiqc.html",
+        *evaluation_outputs(),
+    ]
+
+
+# ------------------------------------------------------------------ parameter functions
+def read_group(wildcards):
+    """@RG line from units.tsv: ID sample.unit, SM, PL, LB, PU."""
+    row = units.loc[(wildcards.sample, wildcards.unit)]
+    library = row["library"] or f"{wildcards.sample}-lib"
+    fields = [
+        "@RG",
+        f"ID:{wildcards.sample}.{wildcards.unit}",
+        f"SM:{wildcards.sample}",
+        f"PL:{row['platform']}",
+        f"LB:{library}",
+        f"PU:{wildcards.unit}",
+    ]
+    return shlex.quote("\\t".join(fields))
+
+
+def tool_extra(section, key="extra"):
+    """Extra command-line options from config, as one shell-safe string."""
+    return " ".join(
+        shlex.quote(word) for word in shlex.split(config[section].get(key, ""))
+    )
+
+
+def mpileup_options():
+    c = config["calling"]
+    depths = ",".join(str(d) for d in c["gvcf_depth_bands"])
+    return f"--min-MQ {c['min_mapq']} --min-BQ {c['min_baseq']} --max-depth {c['max_depth']} --gvcf {depths} {tool_extra('calling', 'mpileup_extra')}"
+
+
+def ploidy_option():
+    """bcftools call takes a built-in ploidy name (GRCh38, GRCh37, ...) or a file."""
+    ploidy = config["reference"]["ploidy"]
+    if Path(ploidy).suffix or "/" in ploidy:
+        return f"--ploidy-file {shlex.quote(ploidy)}"
+    return f"--ploidy {shlex.quote(ploidy)}"
+
+
+def ploidy_input():
+    ploidy = config["reference"]["ploidy"]
+    return [ploidy] if (Path(ploidy).suffix or "/" in ploidy) else []
+
+
+def site_filter_chain():
+    """One `bcftools filter -m+ -s NAME -e EXPR` per configured filter, piped (BCF)."""
+    steps = [
+        f"bcftools filter --mode + --soft-filter {shlex.quote(f['name'])} --exclude {shlex.quote(f['expression'])} -Ou -"
+        for f in config["joint"]["filters"]
+    ]
+    return " | ".join(steps) if steps else "bcftools view -Ou -"
+
+
+def exclude_contigs_regex():
+    return config["reference"]["exclude_contigs"]
+
+
+def sample_sex_pairs():
+    """`sample code` words for bcftools call --samples-file (M/F; unknown as F)."""
+    code = {"male": "M", "female": "F", "unknown": "F"}
+    return " ".join(f"{s} {code[x]}" for s, x in zip(samples["sample"], samples["sex"]))

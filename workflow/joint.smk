@@ -1,0 +1,85 @@
+# Per shard: joint genotyping of all samples (bcftools merge --gvcf -> call -m, with
+# sex-aware ploidy on X/Y), left-alignment (multi-allelic sites stay one record), removal
+# of unused alleles and of the <*> placeholder, and soft site filters written to FILTER.
+# Shards are concatenated into the cohort VCF.
+
+
+rule write_sample_sexes:
+    input:
+        samples=config["samples"],
+    output:
+        sexes="results/joint/sample_sexes.txt",
+    log:
+        "logs/write_sample_sexes.log",
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=200,
+        runtime=5,
+    params:
+        pairs=sample_sex_pairs(),
+    shell:
+        "printf '%s\\t%s\\n' {params.pairs} > {output.sexes:q} 2> {log:q}"
+
+
+rule bcftools_call:
+    input:
+        gvcfs=shard_gvcfs,
+        tbis=shard_gvcf_indexes,
+        fasta=REFERENCE,
+        fai=f"{REFERENCE}.fai",
+        sexes="results/joint/sample_sexes.txt",
+        ploidy=ploidy_input(),
+    output:
+        vcf=temp("results/joint/shards/{scatteritem}.vcf.gz"),
+        tbi=temp("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
+    log:
+        "logs/bcftools_call/{scatteritem}.log",
+    benchmark:
+        "benchmarks/bcftools_call/{scatteritem}.tsv"
+    conda:
+        "../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 360 * attempt,
+    params:
+        ploidy=ploidy_option(),
+        call_extra=tool_extra("joint", "call_extra"),
+        filters=site_filter_chain(),
+    shell:
+        "(bcftools merge --gvcf {input.fasta:q} -Ou"
+        " --file-list <(printf '%s\\n' {input.gvcfs:q})"
+        " | bcftools call --multiallelic-caller --variants-only --annotate GQ"
+        " {params.ploidy} --samples-file {input.sexes:q} {params.call_extra} -Ou"
+        " | bcftools norm --fasta-ref {input.fasta:q} -Ou"
+        " | bcftools view --trim-alt-alleles -Ou"
+        " | bcftools view --exclude 'ALT=\"<*>\"' -Ou"
+        " | {params.filters}"
+        " | bcftools view -Oz -o {output.vcf:q}"
+        " && tabix -p vcf {output.vcf:q}) 2> {log:q}"
+
+
+rule bcftools_concat_cohort:
+    input:
+        vcfs=gather.shard("results/joint/shards/{scatteritem}.vcf.gz"),
+        tbis=gather.shard("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
+    output:
+        vcf="results/joint/cohort.vcf.gz",
+        tbi="results/joint/cohort.vcf.gz.tbi",
+        md5="results/joint/cohort.vcf.gz.md5",
+    log:
+        "logs/bcftools_concat_cohort.log",
+    benchmark:
+        "benchmarks/bcftools_concat_cohort.tsv"
+    conda:
+        "../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=lambda wc, attempt: 120 * attempt,
+    shell:
+        # --allow-overlaps: left-alignment can move an indel before its shard's start
+        "(bcftools concat --allow-overlaps -Oz -o {output.vcf:q} {input.vcfs:q}"
+        " && tabix -p vcf {output.vcf:q}"
+        " && md5sum {output.vcf:q} > {output.md5:q}) 2> {log:q}"
