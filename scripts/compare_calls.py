@@ -170,8 +170,9 @@ def load_calls(vcf: str, reference: str, sample: str | None = None, bed: str | N
             if cls is not None:
                 calls.setdefault((chrom, int(pos), ref, alt), cls)
         for cmd, proc, err in zip(stages, procs, errs):
+            returncode = proc.wait()  # wait first: the child shares the file offset
             err.seek(0)
-            if proc.wait() != 0:
+            if returncode != 0:
                 raise SystemExit(f"compare_calls: '{' '.join(cmd[:2])}' failed on {vcf} "
                                  f"(exit {proc.returncode}):\n{err.read().strip()}")
             mismatches = sum(line.startswith("REF_MISMATCH") for line in err)

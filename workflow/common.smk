@@ -1,6 +1,5 @@
 # All Python of the workflow: config and sample-sheet loading and validation, input and
 # parameter functions, wildcard constraints. No rules here.
-import re
 import shlex
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ validate(config, schema="schemas/config.schema.yaml")
 def read_sheet(path, schema, index):
     """Read a TSV sheet as strings, validate it against its schema, index it."""
     if not Path(path).is_file():
-        fail(f"sample sheet '{path}' does not exist (set its path in the config).")
+        fail(f"sheet '{path}' does not exist (check its path in the config).")
     sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#").fillna("")
     validate(sheet, schema=schema)
     duplicated = sheet.duplicated(subset=index, keep=False)
@@ -164,17 +163,32 @@ def mpileup_options():
     return f"--min-MQ {c['min_mapq']} --min-BQ {c['min_baseq']} --max-depth {c['max_depth']} --gvcf {depths} {tool_extra('calling', 'mpileup_extra')}"
 
 
-def ploidy_option():
-    """bcftools call takes a built-in ploidy name (GRCh38, GRCh37, ...) or a file."""
+BCFTOOLS_PLOIDY_NAMES = ("GRCh37", "GRCh38", "X", "Y", "1")
+
+
+def ploidy_file():
+    """The configured ploidy file, or None for a bcftools built-in ploidy name."""
     ploidy = config["reference"]["ploidy"]
-    if Path(ploidy).suffix or "/" in ploidy:
-        return f"--ploidy-file {shlex.quote(ploidy)}"
-    return f"--ploidy {shlex.quote(ploidy)}"
+    if ploidy in BCFTOOLS_PLOIDY_NAMES:
+        return None
+    if not Path(ploidy).is_file():
+        fail(
+            f"reference.ploidy '{ploidy}' is neither a bcftools built-in ploidy "
+            f"({', '.join(BCFTOOLS_PLOIDY_NAMES)}) nor an existing ploidy file."
+        )
+    return ploidy
+
+
+def ploidy_option():
+    path = ploidy_file()
+    if path is None:
+        return f"--ploidy {config['reference']['ploidy']}"
+    return f"--ploidy-file {shlex.quote(path)}"
 
 
 def ploidy_input():
-    ploidy = config["reference"]["ploidy"]
-    return [ploidy] if (Path(ploidy).suffix or "/" in ploidy) else []
+    path = ploidy_file()
+    return [] if path is None else [path]
 
 
 def site_filter_chain():

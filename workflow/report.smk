@@ -16,7 +16,7 @@ rule multiqc:
             kind=["summary", "global.dist"],
         ),
         bcftools="results/qc/bcftools_stats/cohort.stats.txt",
-        config=workflow.source_path("report/multiqc_config.yaml"),
+        config=Path(workflow.basedir, "workflow", "report", "multiqc_config.yaml"),
     output:
         html="results/report/multiqc.html",
     log:
@@ -54,7 +54,7 @@ rule compare_calls:
         runtime=30,
     params:
         truth_sample=lambda wc: truth.loc[wc.sample, "truth_sample"] or wc.sample,
-        script=workflow.source_path("../scripts/compare_calls.py"),
+        script=Path(workflow.basedir, "scripts", "compare_calls.py"),
     shell:
         "python {params.script:q} --truth {input.truth:q}"
         " --truth-sample {params.truth_sample:q} --query {input.query:q}"

@@ -17,7 +17,10 @@ from conftest import BIN, ROOT, run
 RESULTS = ROOT / "results"
 DEMO = ROOT / "resources" / "demo"
 SAMPLES = [f"S0{i}" for i in range(1, 9)]
-THIRTY_X = [s for s in SAMPLES if s != "S05"]  # S05 is the planted ~8x sample
+# The floors apply to the clean ~30x samples: S05 is the planted ~8x sample and S06 the
+# planted ~5% contamination (the contaminant's alleles give it ~70 false het SNVs); both
+# are for the sample-QC gate to catch. Their figures are still checked below, loosely.
+THIRTY_X = [s for s in SAMPLES if s not in ("S05", "S06")]
 MALES = {"S02", "S04", "S08"}  # declared; S07 is declared female (the planted mismatch)
 
 
@@ -115,6 +118,13 @@ def test_accuracy_against_truth(demo_run, sample):
     assert float(indel["f1"]) >= 0.97, indel
     assert float(total["genotype_concordance"]) >= 0.99, total
     assert int(snv["truth_total"]) > 2500 and int(indel["truth_total"]) > 200
+
+
+def test_planted_low_coverage_and_contamination_cost_accuracy(demo_run):
+    rows = accuracy()
+    # 8x loses recall, contamination loses precision; both stay usable
+    assert 0.9 < float(rows[("S05", "SNV")]["recall"]) < 0.99
+    assert 0.95 < float(rows[("S06", "SNV")]["precision"]) < 0.995
 
 
 def test_multiqc_report_covers_every_sample(demo_run):

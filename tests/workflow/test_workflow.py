@@ -98,6 +98,7 @@ def test_ploidy_file_and_filters_come_from_config(mini):
         (("units.tsv", "A\tL2", "A\tL1"), "duplicate sample/unit"),
         (("samples.tsv", "A\tfemale", "A;rm\tfemale"), "A;rm"),
         (("config.yaml", "units: units.tsv", "units: units.tsv\nthreads: 4"), "Additional properties"),
+        (("config.yaml", "fasta: ref.fa", "fasta: ref.fa\n  ploidy: hg19"), "neither a bcftools built-in"),
     ],
 )
 def test_bad_sheets_and_config_stop_before_any_job(mini, edit, message):
