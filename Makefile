@@ -9,7 +9,7 @@ CORES ?= $(shell nproc)
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
 DEMO := resources/demo
 
-.PHONY: deps tools demo demo-data test lint format clean
+.PHONY: deps tools test-tools demo demo-data test lint format clean
 
 deps: tools $(VENV)/.installed
 
@@ -37,10 +37,17 @@ demo: deps demo-data
 	@echo "  CRAMs           results/align/<sample>.cram (+ .crai, .md5)"
 	@echo "  gVCFs           results/gvcf/<sample>.g.vcf.gz (+ .tbi, .md5)"
 	@echo "  QC report       results/report/multiqc.html"
-	@echo "  accuracy        results/eval/summary.tsv"
-	@column -t results/eval/summary.tsv | awk 'NR == 1 || $$2 != "ALL"' | cut -c1-160
+	@echo "  accuracy        results/eval/summary.tsv (joint-called samples with truth)"
+	@echo "  sample QC       results/qc/sample_qc.tsv"
+	@echo
+	@awk -F'\t' '{ printf "%-8s %-7s %-14s %s\n", $$1, $$2, $$5, $$3 }' results/qc/sample_qc.tsv
+	@echo
+	@awk -F'\t' 'NR == 1 || $$2 != "ALL" { printf "%-8s %-6s %7s %6s %6s %10s %10s %10s %12s\n", $$1, $$2, $$3, $$6, $$7, $$8, $$9, $$10, $$17 }' results/eval/summary.tsv
 
-test: deps
+test-tools:
+	@bash scripts/install_deps.sh --test
+
+test: deps test-tools
 	bash -c 'set -o pipefail; $(BIN)/python -m pytest tests -ra --durations=15'
 
 lint: deps

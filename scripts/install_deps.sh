@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Install the command-line tools the pipeline runs (Debian packages), only those missing.
 # Without root or apt-get, explain the conda/apptainer route instead and fail.
+# --test: also what the test suite needs (headless Chromium to open the report).
 set -euo pipefail
 
 # command:package pairs checked on PATH
 tools="bwa:bwa samtools:samtools bcftools:bcftools tabix:tabix bgzip:tabix fastp:fastp mosdepth:mosdepth freebayes:freebayes"
+if [ "${1:-}" = "--test" ]; then
+  tools="$tools chromium:chromium"
+fi
 missing=()
 for pair in $tools; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
@@ -25,7 +29,7 @@ Either ask an administrator to run:
     apt-get install ${missing[*]}
 or use the pinned conda environments in envs/ (one per tool), which Snakemake creates
 for every rule:
-    snakemake --configfile config/demo.yaml --workflow-profile profiles/default --sdm conda
+    snakemake --configfile config/demo.yaml --sdm conda
 (you still need Python >= 3.11 with the packages in requirements.txt for Snakemake itself).
 MSG
   exit 1

@@ -18,7 +18,8 @@ Genome (``reference.fa``), GRCh38-like in miniature:
 Cohort (``samples.tsv`` with declared ``sex`` and ISO 3166-1 ``population``): three
 populations (FI, EE, NL) drawn from shared ancestral frequencies with Balding-Nichols
 drift (Fst 0.02), so there are common shared, population-specific rare and private
-variants: SNVs, insertions and deletions of 1-20 bp and some multi-allelic sites.
+variants: SNVs (Ti/Tv about 2), insertions and deletions of 1-20 bp and some
+multi-allelic sites.
 Autosomes are diploid; chrX outside the PARs and chrY are haploid in males.
 
 Cases planted for the sample-QC stage (also listed in ``planted.tsv``):
@@ -187,6 +188,14 @@ class Site:
     freqs: dict[str, np.ndarray] = field(default_factory=dict)  # pop -> freq per alt
 
 
+def substitute(rng: np.random.Generator, base: int) -> int:
+    """An ALT base for ``base`` (codes A0 C1 G2 T3): a transition (A<->G, C<->T) with
+    probability 2/3, else one of the two transversions, for a human-like Ti/Tv of ~2."""
+    if rng.random() < 2 / 3:
+        return (base + 2) % 4
+    return (base + (1 if rng.random() < 0.5 else 3)) % 4
+
+
 def decode(codes: np.ndarray) -> str:
     return CODE_TO_ASCII[codes].tobytes().decode()
 
@@ -216,10 +225,11 @@ def make_sites(rng: np.random.Generator, genome: dict[str, np.ndarray]) -> list[
             if vtype == "snv":
                 ref = decode(seq[pos : pos + 1])
                 if rng.random() < 0.03:  # multi-allelic SNV
-                    alt_codes = rng.permutation([b for b in range(4) if b != ref_base])[:2]
+                    first = substitute(rng, ref_base)
+                    alt_codes = [first, rng.choice([b for b in range(4) if b not in (ref_base, first)])]
                     alts = [decode(np.array([c], np.uint8)) for c in alt_codes]
                 else:
-                    alts = [decode(np.array([(ref_base + rng.integers(1, 4)) % 4], np.uint8))]
+                    alts = [decode(np.array([substitute(rng, ref_base)], np.uint8))]
             elif vtype == "ins":
                 ref = decode(seq[pos : pos + 1])
                 alts = [ref + decode(random_seq(rng, length))]
@@ -292,7 +302,7 @@ def add_private(rng: np.random.Generator, owner: Individual, people: list[Indivi
             if np.abs(taken - pos).min() < 30 or seq[pos] == N_CODE:
                 continue
             ref = decode(seq[pos : pos + 1])
-            alt = decode(np.array([(int(seq[pos]) + 1 + int(rng.integers(3))) % 4], np.uint8))
+            alt = decode(np.array([substitute(rng, int(seq[pos]))], np.uint8))
             sites_by_contig[contig].append(Site(contig, pos, ref, [alt], {p: np.zeros(1) for p in POPULATIONS}))
             for ind in people:
                 ind.haps[contig] = np.concatenate([ind.haps[contig], np.zeros((ind.haps[contig].shape[0], 1), np.int8)], axis=1)

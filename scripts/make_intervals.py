@@ -62,6 +62,28 @@ def balance(intervals: list[Interval], n_shards: int) -> list[list[Interval]]:
     return shards
 
 
+def qc_regions(fasta: str, par_bed: str | None, autosomes: str, x: str, y: str) -> list[tuple[str, int, int, str]]:
+    """Non-N sequence of the autosomes and of chrX and chrY outside the PARs, each
+    interval labelled with its class (autosome, chrX, chrY) for coverage QC."""
+    from common import contig_class, subtract
+
+    pars: dict[str, list[tuple[int, int]]] = {}
+    if par_bed:
+        for line in Path(par_bed).read_text().splitlines():
+            if line.strip() and not line.startswith(("#", "track", "browser")):
+                contig, start, end = line.split("\t")[:3]
+                pars.setdefault(contig, []).append((int(start), int(end)))
+    out = []
+    with pysam.FastaFile(fasta) as fa:
+        for contig in fa.references:
+            cls = contig_class(contig, autosomes, x, y)
+            if cls is None:
+                continue
+            runs = subtract(acgt_runs(fa.fetch(contig)), pars.get(contig, []))
+            out += [(contig, s, e, cls) for s, e in runs]
+    return out
+
+
 def write_bed(path: str | Path, intervals: list[Interval]) -> None:
     with open(path, "w") as fh:
         fh.writelines(f"{c}\t{s}\t{e}\n" for c, s, e in intervals)
@@ -69,6 +91,17 @@ def write_bed(path: str | Path, intervals: list[Interval]) -> None:
 
 def main(smk) -> None:
     sys.stderr = open(smk.log[0], "w")
+    if smk.rule == "make_qc_regions":
+        par = smk.input.get("par") or None  # a one-item list when qc.par is set
+        if par is not None and not isinstance(par, str):
+            par = par[0] if len(par) else None
+        rows = qc_regions(smk.input.fasta, par, *smk.params.patterns)
+        if not any(k == "autosome" for *_, k in rows):
+            raise SystemExit(f"no contig matches qc.autosomes '{smk.params.patterns[0]}'")
+        with open(smk.output.bed, "w") as fh:
+            fh.writelines(f"{c}\t{s}\t{e}\t{k}\n" for c, s, e, k in rows)
+        write_bed(smk.output.autosomes, [(c, s, e) for c, s, e, k in rows if k == "autosome"])
+        return
     intervals = callable_intervals(smk.input.fasta, smk.params.exclude)
     shards = balance(intervals, len(smk.output))
     for path, shard in zip(smk.output, shards):

@@ -25,3 +25,11 @@ def run(cmd, cwd=ROOT, check=True, **kw):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def demo_run():
+    """Run `make demo` once per test session (a no-op when results are up to date) and
+    return what it printed. Tests then read ROOT/results."""
+    proc = run(["make", "demo", "CORES=2"], timeout=2700)
+    return proc.stdout

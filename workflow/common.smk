@@ -95,16 +95,32 @@ def sample_shard_gvcfs(wildcards):
     )
 
 
+def joint_samples():
+    """Samples the QC gate lets into joint genotyping (PASS, WARN, or overridden)."""
+    table = checkpoints.gate_samples.get().output.table
+    gated = pd.read_csv(table, sep="\t", dtype=str)
+    return list(gated.loc[gated["joint_calling"] == "included", "sample"])
+
+
 def shard_gvcfs(wildcards):
     return expand(
         "results/call/shards/{sample}/{scatteritem}.g.vcf.gz",
-        sample=SAMPLES,
+        sample=joint_samples(),
         scatteritem=wildcards.scatteritem,
     )
 
 
 def shard_gvcf_indexes(wildcards):
     return [f"{path}.tbi" for path in shard_gvcfs(wildcards)]
+
+
+def evaluated_samples(wildcards):
+    """Accuracy files of the samples with truth that were joint-called."""
+    called = set(joint_samples())
+    return expand(
+        "results/eval/{sample}.accuracy.tsv",
+        sample=[s for s in TRUTH_SAMPLES if s in called],
+    )
 
 
 def evaluation_outputs():
@@ -129,6 +145,9 @@ def final_outputs():
             sample=SAMPLES,
             ext=["", ".tbi", ".md5"],
         ),
+        "results/qc/sample_qc.tsv",
+        *expand("results/qc/{sample}.qc.json", sample=SAMPLES),
+        "results/qc/relatedness.tsv",
         "results/report/multiqc.html",
         *evaluation_outputs(),
     ]
@@ -204,7 +223,20 @@ def exclude_contigs_regex():
     return config["reference"]["exclude_contigs"]
 
 
-def sample_sex_pairs():
-    """`sample code` words for bcftools call --samples-file (M/F; unknown as F)."""
-    code = {"male": "M", "female": "F", "unknown": "F"}
-    return " ".join(f"{s} {code[x]}" for s, x in zip(samples["sample"], samples["sex"]))
+def sample_sex_code(sample):
+    """bcftools call sex code of a sample's declared sex (M/F; unknown as F)."""
+    return {"male": "M", "female": "F", "unknown": "F"}[samples.loc[sample, "sex"]]
+
+
+def qc_par_bed():
+    par = config["qc"]["par"]
+    if par and not Path(par).is_file():
+        fail(f"qc.par '{par}' does not exist (a BED of the pseudo-autosomal regions).")
+    return [par] if par else []
+
+
+def contamination_json(wildcards):
+    """Contamination needs a population allele-frequency resource (qc.population_af)."""
+    if not config["qc"]["population_af"]:
+        return []
+    return f"results/qc/contamination/{wildcards.sample}.json"

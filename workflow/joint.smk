@@ -4,24 +4,6 @@
 # Shards are concatenated into the cohort VCF.
 
 
-rule write_sample_sexes:
-    input:
-        samples=config["samples"],
-    output:
-        sexes="results/joint/sample_sexes.txt",
-    log:
-        "logs/write_sample_sexes.log",
-    conda:
-        "../envs/bcftools.yaml"
-    resources:
-        mem_mb=200,
-        runtime=5,
-    params:
-        pairs=sample_sex_pairs(),
-    shell:
-        "printf '%s\\t%s\\n' {params.pairs} > {output.sexes:q} 2> {log:q}"
-
-
 rule bcftools_call:
     input:
         gvcfs=shard_gvcfs,
@@ -71,7 +53,7 @@ rule bcftools_concat_cohort:
     log:
         "logs/bcftools_concat_cohort.log",
     benchmark:
-        "benchmarks/bcftools_concat_cohort.tsv"
+        "benchmarks/bcftools_concat_cohort/cohort.tsv"
     conda:
         "../envs/bcftools.yaml"
     threads: 1

@@ -2,6 +2,32 @@
 # calls against per-sample truth VCFs inside a BED of confident regions.
 
 
+rule qc_report:
+    input:
+        table="results/qc/sample_qc.tsv",
+        sex=expand("results/qc/sex/{sample}.json", sample=SAMPLES),
+        relatedness="results/qc/relatedness.tsv",
+        cohort="results/qc/cohort_samples.tsv",
+    output:
+        verdicts="results/qc/multiqc/sample_qc_verdicts_mqc.yaml",
+        excluded="results/qc/multiqc/excluded_samples_mqc.yaml",
+        sex="results/qc/multiqc/sex_check_mqc.yaml",
+        relatedness="results/qc/multiqc/relatedness_mqc.yaml",
+        general="results/qc/multiqc/qc_gate_mqc.yaml",
+    log:
+        "logs/qc_report.log",
+    conda:
+        "../envs/python.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        thresholds=config["qc"]["thresholds"],
+        min_outlier_samples=config["qc"]["relatedness"]["min_outlier_samples"],
+    script:
+        "../scripts/qc_report.py"
+
+
 rule multiqc:
     input:
         fastp=expand(
@@ -16,6 +42,7 @@ rule multiqc:
             kind=["summary", "global.dist"],
         ),
         bcftools="results/qc/bcftools_stats/cohort.stats.txt",
+        custom=rules.qc_report.output,
         config=Path(workflow.basedir, "workflow", "report", "multiqc_config.yaml"),
     output:
         html="results/report/multiqc.html",
@@ -32,7 +59,7 @@ rule multiqc:
         "multiqc --force --config {input.config:q} --outdir {params.outdir:q}"
         " --filename multiqc.html"
         " {input.fastp:q} {input.markdup:q} {input.samtools:q} {input.mosdepth:q}"
-        " {input.bcftools:q} 2> {log:q}"
+        " {input.bcftools:q} {input.custom:q} 2> {log:q}"
 
 
 rule compare_calls:
@@ -65,7 +92,7 @@ rule compare_calls:
 
 rule summarise_accuracy:
     input:
-        tsvs=expand("results/eval/{sample}.accuracy.tsv", sample=TRUTH_SAMPLES),
+        tsvs=evaluated_samples,
     output:
         tsv="results/eval/summary.tsv",
     log:

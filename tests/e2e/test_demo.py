@@ -17,17 +17,10 @@ from conftest import BIN, ROOT, run
 RESULTS = ROOT / "results"
 DEMO = ROOT / "resources" / "demo"
 SAMPLES = [f"S0{i}" for i in range(1, 9)]
-# The floors apply to the clean ~30x samples: S05 is the planted ~8x sample and S06 the
-# planted ~5% contamination (the contaminant's alleles give it ~70 false het SNVs); both
-# are for the sample-QC gate to catch. Their figures are still checked below, loosely.
-THIRTY_X = [s for s in SAMPLES if s not in ("S05", "S06")]
-MALES = {"S02", "S04", "S08"}  # declared; S07 is declared female (the planted mismatch)
-
-
-@pytest.fixture(scope="module")
-def demo_run():
-    proc = run(["make", "demo", "CORES=2"], timeout=2400)
-    return proc.stdout
+# The QC gate leaves out S05 (~8x), S06 (~5% contaminated) and S07 (declared female,
+# genetically XY); the others are joint-called and scored against their truth.
+JOINT = ["S01", "S02", "S03", "S04", "S08"]
+MALES = {"S02", "S04", "S08"}  # declared
 
 
 def test_make_demo_finishes_and_prints_outputs(demo_run):
@@ -85,7 +78,7 @@ def test_cohort_vcf_is_joint_called_filtered_and_sex_aware(demo_run):
     in_par = lambda c, p: any(c == pc and s <= p - 1 < e for pc, s, e in par)
     n, filtered, multiallelic = 0, 0, 0
     with pysam.VariantFile(str(path)) as vcf:
-        assert list(vcf.header.samples) == SAMPLES
+        assert list(vcf.header.samples) == JOINT
         assert {"LowQual", "LowMQ"} <= set(vcf.header.filters)
         for rec in vcf:
             n += 1
@@ -93,16 +86,16 @@ def test_cohort_vcf_is_joint_called_filtered_and_sex_aware(demo_run):
             filtered += "PASS" not in rec.filter.keys()
             multiallelic += len(rec.alts) > 1
             if rec.chrom == "chrX" and not in_par(rec.chrom, rec.pos):
-                for s in SAMPLES:
+                for s in JOINT:
                     gt = rec.samples[s]["GT"]
                     if gt and gt[0] is not None:
                         assert len(gt) == (1 if s in MALES else 2), (rec.pos, s, gt)
             if rec.chrom == "chrY":
-                for s in SAMPLES:
+                for s in JOINT:
                     gt = rec.samples[s]["GT"]
                     if s not in MALES:
                         assert all(a is None for a in gt)
-    assert n > 8000 and filtered > 0 and multiallelic > 0
+    assert n > 6000 and filtered > 0 and multiallelic > 0
 
 
 def accuracy():
@@ -110,21 +103,15 @@ def accuracy():
         return {(row["label"], row["type"]): row for row in csv.DictReader(fh, delimiter="\t")}
 
 
-@pytest.mark.parametrize("sample", THIRTY_X)
+@pytest.mark.parametrize("sample", JOINT)
 def test_accuracy_against_truth(demo_run, sample):
     rows = accuracy()
+    assert {label for label, _ in rows} == set(JOINT)  # excluded samples are not scored
     snv, indel, total = rows[(sample, "SNV")], rows[(sample, "INDEL")], rows[(sample, "ALL")]
     assert float(snv["f1"]) >= 0.995, snv
     assert float(indel["f1"]) >= 0.97, indel
     assert float(total["genotype_concordance"]) >= 0.99, total
     assert int(snv["truth_total"]) > 2500 and int(indel["truth_total"]) > 200
-
-
-def test_planted_low_coverage_and_contamination_cost_accuracy(demo_run):
-    rows = accuracy()
-    # 8x loses recall, contamination loses precision; both stay usable
-    assert 0.9 < float(rows[("S05", "SNV")]["recall"]) < 0.99
-    assert 0.95 < float(rows[("S06", "SNV")]["precision"]) < 0.995
 
 
 def test_multiqc_report_covers_every_sample(demo_run):

@@ -52,6 +52,10 @@ def na12878(tmp_path_factory):
         f"reference:\n  fasta: {FASTA}\n  ploidy: GRCh38\n"
         "markdup:\n  optical_distance: 100\n"  # HiSeq 2500
         "evaluation:\n  truth: truth.tsv\n"
+        # a 1.1 Mb slice of chr20 with reads over 100 kb of it: the coverage gate would
+        # fail it, so the override path is exercised; no X/Y, no population AF resource
+        "qc:\n  autosomes: 'chr20_.*'\n  par: ''\n"
+        "  overrides:\n    - {sample: NA12878, justification: 'reads cover only 100 kb of the slice'}\n"
     )
     run(
         [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(work),
@@ -63,7 +67,18 @@ def na12878(tmp_path_factory):
          "--truth-sample", "INTEGRATION", "--query", str(work / "results" / "joint" / "cohort.vcf.gz"),
          "--reference", str(work / "results" / "reference" / "genome.fa"), "--bed", str(WINDOW),
          "--output", str(window)])
-    return {"confident": read_scores(work / "results" / "eval" / "NA12878.accuracy.tsv"), "window": read_scores(window)}
+    return {
+        "confident": read_scores(work / "results" / "eval" / "NA12878.accuracy.tsv"),
+        "window": read_scores(window),
+        "qc": {r["sample"]: r for r in csv.DictReader(open(work / "results" / "qc" / "sample_qc.tsv"), delimiter="\t")},
+    }
+
+
+def test_override_keeps_a_failing_sample_in(na12878):
+    row = na12878["qc"]["NA12878"]
+    assert row["status"] == "FAIL" and "mean_autosome_coverage" in row["reasons"]
+    assert row["joint_calling"] == "included"
+    assert row["override"] == "reads cover only 100 kb of the slice"
 
 
 def test_snv_precision_and_recall_in_confident_regions(na12878):

@@ -67,3 +67,17 @@ def test_as_root_installs_only_the_missing_packages(tmp_path):
     assert len(install) == 1 and install[0].split()[-1] == "mosdepth"
     if os.geteuid() == 0 and all(shutil.which(t) for t in TOOLS):
         assert "tabix" not in install[0] and "bwa" not in install[0]
+
+
+def test_test_flag_adds_chromium(tmp_path):
+    calls = tmp_path / "apt-calls"
+    present = [t for t in TOOLS if shutil.which(t)]
+    bin_dir = shim(tmp_path, [n for n in BASICS if n != "id"] + present, {"id": "echo 0", "apt-get": f"echo \"$@\" >> {calls}"})
+    env = {"PATH": str(bin_dir)}
+    assert subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True).returncode == 0
+    if len(present) == len(TOOLS):
+        assert not calls.exists()  # chromium is only for the tests
+    proc = subprocess.run(["bash", str(SCRIPT), "--test"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    install = [line for line in calls.read_text().splitlines() if line.startswith("install")]
+    assert install and install[-1].split()[-1] == "chromium"

@@ -150,3 +150,15 @@ def test_fastq_records_are_well_formed(tmp_path):
     assert lines[0] == "@r1 1:N:0:1" and lines[2] == "+"
     assert len(lines[1]) == len(lines[3]) == demo.READ_LEN
     assert min(lines[3]) >= "#"  # Phred+33, Q2 at worst
+
+
+def test_snvs_have_a_human_like_ti_tv(truth_only):
+    transitions = {("A", "G"), ("G", "A"), ("C", "T"), ("T", "C")}
+    ti = tv = 0
+    for key in genotypes(truth_only["a"] / "truth" / "S01.vcf.gz"):
+        ref, alts = key[2], key[3]
+        for alt in alts:
+            if len(ref) == len(alt) == 1:
+                ti += (ref, alt) in transitions
+                tv += (ref, alt) not in transitions
+    assert 1.7 < ti / tv < 2.4
