@@ -102,16 +102,13 @@ def joint_samples():
     return list(gated.loc[gated["joint_calling"] == "included", "sample"])
 
 
-def shard_gvcfs(wildcards):
-    return expand(
-        "results/call/shards/{sample}/{scatteritem}.g.vcf.gz",
-        sample=joint_samples(),
-        scatteritem=wildcards.scatteritem,
-    )
+def joint_gvcfs(wildcards):
+    """The per-sample gVCFs of the samples that passed the gate."""
+    return expand("results/gvcf/{sample}.g.vcf.gz", sample=joint_samples())
 
 
-def shard_gvcf_indexes(wildcards):
-    return [f"{path}.tbi" for path in shard_gvcfs(wildcards)]
+def joint_gvcf_indexes(wildcards):
+    return [f"{path}.tbi" for path in joint_gvcfs(wildcards)]
 
 
 def evaluated_samples(wildcards):
@@ -228,8 +225,16 @@ def sample_sex_code(sample):
     return {"male": "M", "female": "F", "unknown": "F"}[samples.loc[sample, "sex"]]
 
 
+def shipped(path):
+    """A path as given, or else the copy shipped with the workflow (resources/...)."""
+    if not path or Path(path).exists() or Path(path).is_absolute():
+        return path
+    bundled = Path(workflow.basedir, path)
+    return str(bundled) if bundled.exists() else path
+
+
 def qc_par_bed():
-    par = config["qc"]["par"]
+    par = shipped(config["qc"]["par"])
     if par and not Path(par).is_file():
         fail(f"qc.par '{par}' does not exist (a BED of the pseudo-autosomal regions).")
     return [par] if par else []

@@ -1,20 +1,25 @@
-# Per shard: joint genotyping of all samples (bcftools merge --gvcf -> call -m, with
-# sex-aware ploidy on X/Y), left-alignment (multi-allelic sites stay one record), removal
-# of unused alleles and of the <*> placeholder, and soft site filters written to FILTER.
-# Shards are concatenated into the cohort VCF.
+# Per shard: joint genotyping of the samples that passed the QC gate (bcftools merge
+# --gvcf of their gVCFs over the shard -> call -m, with sex-aware ploidy on X/Y),
+# left-alignment (multi-allelic sites stay one record), removal of unused alleles and of
+# the <*> placeholder, records kept only where their POS lies in the shard (reference
+# blocks that start earlier still inform the merge), and soft site filters written to
+# FILTER. Shards are concatenated into the cohort VCF.
 
 
 rule bcftools_call:
     input:
-        gvcfs=shard_gvcfs,
-        tbis=shard_gvcf_indexes,
+        gvcfs=joint_gvcfs,
+        tbis=joint_gvcf_indexes,
+        regions="results/reference/intervals/{scatteritem}.bed",
         fasta=REFERENCE,
         fai=f"{REFERENCE}.fai",
         sexes="results/joint/sample_sexes.txt",
         ploidy=ploidy_input(),
     output:
-        vcf=temp("results/joint/shards/{scatteritem}.vcf.gz"),
-        tbi=temp("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
+        # kept (not temp): small, and without them Snakemake cannot tell that the
+        # checkpoint-dependent joint calls are up to date, and would redo them
+        vcf="results/joint/shards/{scatteritem}.vcf.gz",
+        tbi="results/joint/shards/{scatteritem}.vcf.gz.tbi",
     log:
         "logs/bcftools_call/{scatteritem}.log",
     benchmark:
@@ -30,13 +35,14 @@ rule bcftools_call:
         call_extra=tool_extra("joint", "call_extra"),
         filters=site_filter_chain(),
     shell:
-        "(bcftools merge --gvcf {input.fasta:q} -Ou"
+        "(bcftools merge --gvcf {input.fasta:q} --regions-file {input.regions:q} -Ou"
         " --file-list <(printf '%s\\n' {input.gvcfs:q})"
         " | bcftools call --multiallelic-caller --variants-only --annotate GQ"
         " {params.ploidy} --samples-file {input.sexes:q} {params.call_extra} -Ou"
         " | bcftools norm --fasta-ref {input.fasta:q} -Ou"
         " | bcftools view --trim-alt-alleles -Ou"
         " | bcftools view --exclude 'ALT=\"<*>\"' -Ou"
+        " | bcftools view --targets-file {input.regions:q} --targets-overlap 0 -Ou"
         " | {params.filters}"
         " | bcftools view -Oz -o {output.vcf:q}"
         " && tabix -p vcf {output.vcf:q}) 2> {log:q}"

@@ -77,11 +77,17 @@ def test_cohort_vcf_is_joint_called_filtered_and_sex_aware(demo_run):
     par = [(line.split()[0], int(line.split()[1]), int(line.split()[2])) for line in (DEMO / "par.bed").read_text().splitlines()]
     in_par = lambda c, p: any(c == pc and s <= p - 1 < e for pc, s, e in par)
     n, filtered, multiallelic = 0, 0, 0
+    seen, last = set(), ("", 0)
     with pysam.VariantFile(str(path)) as vcf:
         assert list(vcf.header.samples) == JOINT
         assert {"LowQual", "LowMQ"} <= set(vcf.header.filters)
         for rec in vcf:
             n += 1
+            key = (rec.chrom, rec.pos, rec.ref, rec.alts)
+            assert key not in seen, f"duplicate record at a shard boundary? {key}"
+            seen.add(key)
+            assert rec.chrom != last[0] or rec.pos >= last[1], "cohort VCF not sorted"
+            last = (rec.chrom, rec.pos)
             assert "<*>" not in rec.alts
             filtered += "PASS" not in rec.filter.keys()
             multiallelic += len(rec.alts) > 1
