@@ -57,7 +57,7 @@ def evaluate(metrics: dict, thresholds: dict[str, dict], sex_policy: dict[str, s
     level = sex_policy.get(outcome or "", "WARN" if outcome is None else "PASS")
     if level != "PASS":
         declared, karyotype = metrics.get("declared_sex"), metrics.get("karyotype")
-        flag(level, f"sex check {outcome or 'not available'} (declared {declared}, inferred {karyotype})")
+        flag(level, f"sex check {outcome or 'not available'} (declared {declared} vs inferred {karyotype})")
     # report FAIL reasons first
     reasons.sort(key=lambda r: -STATUS_ORDER[r.split(":")[0]])
     return status, reasons

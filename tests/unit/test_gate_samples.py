@@ -41,7 +41,7 @@ def test_good_sample_passes_without_reasons():
         ({"cross_contamination_rate": 0.015}, "WARN", "cross_contamination_rate 0.015 > 0.01"),
         ({"ratio_ti_tv": 2.5}, "FAIL", "ratio_ti_tv 2.5 > 2.3"),
         ({"pct_duplication": 20.0}, "WARN", "pct_duplication 20 > 15"),
-        ({"sex_check": "mismatch", "karyotype": "XY"}, "FAIL", "sex check mismatch (declared female, inferred XY)"),
+        ({"sex_check": "mismatch", "karyotype": "XY"}, "FAIL", "sex check mismatch (declared female vs inferred XY)"),
         ({"sex_check": "aneuploidy", "karyotype": "XXY"}, "WARN", "sex check aneuploidy"),
         ({"cross_contamination_rate": None}, "WARN", "cross_contamination_rate not available"),
     ],
