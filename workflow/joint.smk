@@ -1,9 +1,10 @@
 # Per shard: joint genotyping of the samples that passed the QC gate (bcftools merge
 # --gvcf of their gVCFs over the shard -> call -m, with sex-aware ploidy on X/Y),
 # left-alignment (multi-allelic sites stay one record), removal of unused alleles and of
-# the <*> placeholder, records kept only where their POS lies in the shard (reference
-# blocks that start earlier still inform the merge), and soft site filters written to
-# FILTER. Shards are concatenated into the cohort VCF.
+# the <*> placeholder, and soft site filters written to FILTER. Calls are kept only where
+# their POS lies in the shard, before left-alignment (reference blocks that start
+# earlier still inform the merge; an indel shifted across the shard start is kept and
+# `concat --allow-overlaps` puts it in order). Shards are concatenated into the cohort VCF.
 
 
 rule bcftools_call:
@@ -39,10 +40,10 @@ rule bcftools_call:
         " --file-list <(printf '%s\\n' {input.gvcfs:q})"
         " | bcftools call --multiallelic-caller --variants-only --annotate GQ"
         " {params.ploidy} --samples-file {input.sexes:q} {params.call_extra} -Ou"
+        " | bcftools view --targets-file {input.regions:q} --targets-overlap 0 -Ou"
         " | bcftools norm --fasta-ref {input.fasta:q} -Ou"
         " | bcftools view --trim-alt-alleles -Ou"
         " | bcftools view --exclude 'ALT=\"<*>\"' -Ou"
-        " | bcftools view --targets-file {input.regions:q} --targets-overlap 0 -Ou"
         " | {params.filters}"
         " | bcftools view -Oz -o {output.vcf:q}"
         " && tabix -p vcf {output.vcf:q}) 2> {log:q}"
