@@ -38,6 +38,7 @@ rule make_qc_regions:
         "logs/make_qc_regions.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
@@ -143,6 +144,7 @@ rule estimate_contamination:
         "logs/estimate_contamination/{sample}.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
@@ -164,6 +166,7 @@ rule check_sex:
         "logs/check_sex/{sample}.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
@@ -188,6 +191,7 @@ rule sample_metrics:
         "logs/sample_metrics/{sample}.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -207,6 +211,7 @@ checkpoint gate_samples:
         "logs/gate_samples.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -233,6 +238,7 @@ rule relatedness:
         "benchmarks/relatedness/cohort.tsv"
     conda:
         "../envs/python.yaml"
+    threads: 2
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,

@@ -12,6 +12,7 @@ rule stage_reference:
         "logs/stage_reference.log",
     conda:
         "../envs/samtools.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=60,
@@ -30,6 +31,7 @@ rule samtools_faidx:
         "logs/samtools_faidx.log",
     conda:
         "../envs/samtools.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
@@ -46,6 +48,7 @@ rule samtools_dict:
         "logs/samtools_dict.log",
     conda:
         "../envs/samtools.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
@@ -62,6 +65,7 @@ rule bwa_index:
         "logs/bwa_index.log",
     conda:
         "../envs/bwa.yaml"
+    threads: 1
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
@@ -79,6 +83,7 @@ rule make_intervals:
         "logs/make_intervals.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,

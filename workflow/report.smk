@@ -18,6 +18,7 @@ rule qc_report:
         "logs/qc_report.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
@@ -50,6 +51,7 @@ rule multiqc:
         "logs/multiqc.log",
     conda:
         "../envs/multiqc.yaml"
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
@@ -76,6 +78,7 @@ rule compare_calls:
         "logs/compare_calls/{sample}.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
@@ -99,6 +102,7 @@ rule summarise_accuracy:
         "logs/summarise_accuracy.log",
     conda:
         "../envs/python.yaml"
+    threads: 1
     resources:
         mem_mb=200,
         runtime=5,

@@ -109,3 +109,14 @@ def test_bad_sheets_and_config_stop_before_any_job(mini, edit, message):
     assert proc.returncode != 0
     assert message in proc.stdout + proc.stderr
     assert not (mini / "results").exists()
+
+
+def test_slurm_profile_dry_run(mini):
+    """profiles/slurm parses and plans the run (a real cluster run is not tested yet)."""
+    cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--workflow-profile",
+           str(ROOT / "profiles" / "slurm"), "--directory", str(mini), "--configfile", str(mini / "config.yaml"), "-n"]
+    out = run(cmd).stdout
+    assert re.search(r"^bwa_mem\s+3$", out, flags=re.M)
+    # the profile's default-resources reached the jobs (the local profile sets no disk)
+    assert "disk_mb=10000" in out
+    assert "disk_mb=10000" not in dry_run(mini).stdout
