@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 MAX_DEPTH = 250  # GA4GH caps depth at 250 for coverage metrics
-CLASSES = ("autosome", "chrX", "chrY")
 
 
 def contig_class(contig: str, autosomes: str, x: str, y: str) -> str | None:

@@ -112,9 +112,7 @@ def main(smk) -> None:
     unknown = sorted(set(smk.params.overrides) - set(qc))
     if unknown:
         raise SystemExit(f"qc.overrides names samples that are not in the cohort: {', '.join(unknown)}")
-    columns = [m for m in METRICS] + ["karyotype", "sex_check", "x_autosome_ratio", "y_autosome_ratio"]
-    columns = list(dict.fromkeys(columns))
-    rows = gate(qc, dict(smk.params.thresholds), dict(smk.params.sex_policy), dict(smk.params.overrides), columns)
+    rows = gate(qc, dict(smk.params.thresholds), dict(smk.params.sex_policy), dict(smk.params.overrides), list(METRICS))
     write_table(smk.output.table, rows)
     included = [r["sample"] for r in rows if r["joint_calling"] == "included"]
     if not included:

@@ -12,7 +12,7 @@ import yaml
 
 STATUS_RULES = {"pass": [{"s_eq": "PASS"}], "warn": [{"s_eq": "WARN"}], "fail": [{"s_eq": "FAIL"}]}
 STATUS_COLOURS = [{"pass": "#5cb85c"}, {"warn": "#f0ad4e"}, {"fail": "#d9534f"}]
-TEXT_COLUMNS = {"sample", "status", "reasons", "override", "joint_calling", "karyotype", "sex_check"}
+TEXT_COLUMNS = {"sample", "status", "reasons", "override", "joint_calling", "declared_sex", "karyotype", "sex_check"}
 
 
 def read_tsv(path: str) -> list[dict]:
