@@ -7,11 +7,14 @@ set -euo pipefail
 # command:package pairs checked on PATH
 tools="bwa:bwa samtools:samtools bcftools:bcftools tabix:tabix bgzip:tabix fastp:fastp mosdepth:mosdepth freebayes:freebayes"
 if [ "${1:-}" = "--test" ]; then
-  tools="$tools chromium:chromium"
+  # headless Chromium opens the report; a one-node SLURM cluster on loopback runs the
+  # demo through profiles/slurm (tests/e2e/test_slurm.py)
+  tools="$tools chromium:chromium slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge"
 fi
 missing=()
 for pair in $tools; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  # daemons live in /usr/sbin, which a non-root PATH may lack
+  command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 dpkg-query -W -f='${Status}' libhts-dev 2>/dev/null | grep -q "ok installed" || missing+=(libhts-dev)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)

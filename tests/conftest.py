@@ -14,8 +14,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def run(cmd, cwd=ROOT, check=True, **kw):
-    """Run a command with the venv first on PATH; return the CompletedProcess."""
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    """Run a command with the venv first on PATH (in `env`, default os.environ); return
+    the CompletedProcess."""
+    base = kw.pop("env", os.environ)
+    env = dict(base, PATH=f"{BIN}:{base['PATH']}")
     proc = subprocess.run(cmd, cwd=cwd, env=env, text=True, capture_output=True, **kw)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")

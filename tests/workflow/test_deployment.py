@@ -1,4 +1,5 @@
-"""Deployment: every rule declares a pinned conda environment and standard resources."""
+"""Deployment: every rule declares a pinned conda environment, the container image for
+it, and standard resources."""
 
 import re
 
@@ -10,11 +11,20 @@ from conftest import ROOT
 RULE = re.compile(r"^(?:rule|checkpoint) (\w+):\n(.*?)(?=^(?:rule|checkpoint) |\Z)", re.S | re.M)
 # the one env with several tools: fastp | bwa mem | samtools stream in one rule
 MULTI_TOOL_ENVS = {"align.yaml": {"fastp", "bwa", "samtools"}}
+CONDA = re.compile(r'conda:\n\s+"(?:\.\./)+envs/([\w.-]+\.yaml)"')
+# The one documented exception to "every rule has a pinned conda env": NVIDIA Parabricks
+# has no conda package (NVIDIA ships it as a container only), so its rules declare the
+# container alone (workflow/engines/parabricks.smk).
+CONTAINER_ONLY = {"parabricks": "nvcr.io/nvidia/clara/clara-parabricks"}
+# Engines whose vendor's own image is the reference runtime (Bioconda's DeepVariant lags
+# upstream); the image tag must be the env's pinned version.
+UPSTREAM_IMAGES = {"gatk4": "broadinstitute/gatk", "deepvariant": "google/deepvariant",
+                   "glnexus": "ghcr.io/dnanexus-rnd/glnexus"}
 
 
 def rules():
     out = {}
-    for smk in sorted((ROOT / "workflow").glob("*.smk")):
+    for smk in sorted((ROOT / "workflow").rglob("*.smk")):  # engines/ too
         for name, body in RULE.findall(smk.read_text()):
             out[name] = body
     return out
@@ -27,9 +37,17 @@ def test_workflow_has_rules():
 @pytest.mark.parametrize("name", sorted(rules()))
 def test_rule_declares_env_and_resources(name):
     body = rules()[name]
-    env = re.search(r'conda:\n\s+"\.\./envs/([\w.-]+\.yaml)"', body)
-    assert env, f"{name} has no conda: env"
-    assert (ROOT / "envs" / env.group(1)).is_file(), f"{name}: envs/{env.group(1)} missing"
+    env = CONDA.search(body)
+    container = re.search(r'container:\n\s+image\("([\w-]+)"\)', body)
+    assert container, f"{name} has no container: image(...)"
+    if container.group(1) in CONTAINER_ONLY:
+        assert not env, f"{name}: {container.group(1)} has no conda package; declare the container only"
+    else:
+        assert env, f"{name} has no conda: env"
+        assert (ROOT / "envs" / env.group(1)).is_file(), f"{name}: envs/{env.group(1)} missing"
+        assert f"{container.group(1)}.yaml" == env.group(1), f"{name}: its container is not its conda env's"
+    # GPU tools ask for the standard gpu resource (profiles/gpu maps it to the scheduler)
+    assert ("gpu=1," in body) == ("pbrun " in body), f"{name}: gpu=1 iff it runs pbrun"
     assert re.search(r"\n    threads: ", body), f"{name} declares no threads"
     for resource in ("mem_mb=", "runtime="):
         assert resource in body, f"{name} declares no {resource[:-1]}"
@@ -55,5 +73,38 @@ def test_env_file_parses_pins_and_uses_the_channels(env):
 
 
 def test_every_env_is_used():
-    used = {re.search(r'conda:\n\s+"\.\./envs/([\w.-]+\.yaml)"', body).group(1) for body in rules().values()}
+    used = {m.group(1) for m in map(CONDA.search, rules().values()) if m}
     assert used == set(ENVS)
+
+
+IMAGES = yaml.safe_load((ROOT / "envs" / "containers" / "images.yaml").read_text())
+
+
+def test_every_env_has_one_image():
+    assert set(IMAGES) == {env.removesuffix(".yaml") for env in ENVS} | set(CONTAINER_ONLY)
+
+
+@pytest.mark.parametrize("env", sorted(IMAGES))
+def test_image_matches_its_env(env):
+    """A BioContainers image carries the env's package at the env's version (single-tool
+    envs); a local image is built from exactly the env file, on a pinned base image."""
+    uri = IMAGES[env]
+    if env in CONTAINER_ONLY:
+        m = re.fullmatch(rf"docker://{re.escape(CONTAINER_ONLY[env])}:([\w.-]+)", uri)
+        assert m and re.search(r"\d", m.group(1)) and "latest" not in uri, f"{env}: '{uri}' is not pinned by tag"
+        return
+    deps = dict(d.split("=") for d in yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text())["dependencies"])
+    if env in UPSTREAM_IMAGES:
+        m = re.fullmatch(rf"docker://{re.escape(UPSTREAM_IMAGES[env])}:v?([\w.]+)", uri)
+        assert m and deps.get(env) == m.group(1), f"{env}: '{uri}' is not tagged with the env's version {deps}"
+    elif "://" in uri:
+        m = re.fullmatch(r"docker://quay\.io/biocontainers/([\w.-]+):([\w.]+)--\w+", uri)
+        assert m, f"{env}: '{uri}' is not a BioContainers image pinned by version and build"
+        tool, version = m.groups()
+        assert deps.get(tool) == version, f"{env}: image {tool} {version}, env pins {deps}"
+    else:
+        assert uri == f"resources/containers/{env}.sif"
+        definition = (ROOT / "envs" / "containers" / f"{env}.def").read_text()
+        assert f"envs/{env}.yaml /opt/env.yaml" in definition
+        base = re.search(r"(?m)^From: (\S+)$", definition).group(1)
+        assert re.fullmatch(r"[\w./-]+:[\w.-]*\d[\w.-]*", base) and "latest" not in base, base
