@@ -1,0 +1,45 @@
+# The deepvariant engine, per sample: run_deepvariant on the duplicate-marked CRAM writes
+# the deliverable gVCF and the sample's VCF (its PASS calls feed the QC metrics, see
+# glnexus.smk). Males: --haploid_contigs (X/Y) with --par_regions_bed (qc.par), which
+# needs DeepVariant >= 1.6. Joint genotyping is GLnexus (glnexus.smk).
+
+
+rule deepvariant_call:
+    input:
+        cram="results/align/{sample}.cram",
+        crai="results/align/{sample}.cram.crai",
+        fasta=REFERENCE,
+        fai=f"{REFERENCE}.fai",
+        regions="results/reference/ploidy/genome.bed",
+        contigs="results/reference/ploidy/haploid_contigs.txt",
+        par=qc_par_bed(),
+    output:
+        vcf="results/call/deepvariant/{sample}.vcf.gz",
+        vcf_tbi="results/call/deepvariant/{sample}.vcf.gz.tbi",
+        gvcf="results/gvcf/{sample}.g.vcf.gz",
+        tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
+        md5="results/gvcf/{sample}.g.vcf.gz.md5",
+    log:
+        "logs/deepvariant_call/{sample}.log",
+    benchmark:
+        "benchmarks/deepvariant_call/{sample}.tsv"
+    conda:
+        "../../envs/deepvariant.yaml"
+    container:
+        image("deepvariant")
+    threads: 16
+    resources:
+        mem_mb=lambda wc, attempt: 32000 * attempt,
+        runtime=lambda wc, attempt: 1440 * attempt,
+    params:
+        model=config["calling"]["deepvariant"]["model_type"],
+        sex=deepvariant_sex_options,
+        extra=tool_extra("calling.deepvariant"),
+        tmp=lambda wc: f"results/call/deepvariant/{wc.sample}.tmp",
+    shell:
+        "(rm -rf {params.tmp:q} && run_deepvariant --model_type {params.model}"
+        " --ref {input.fasta:q} --reads {input.cram:q} --regions {input.regions:q}"
+        " --output_vcf {output.vcf:q} --output_gvcf {output.gvcf:q}"
+        " --num_shards {threads} --intermediate_results_dir {params.tmp:q}"
+        " {params.sex} {params.extra}"
+        " && rm -rf {params.tmp:q} && md5sum {output.gvcf:q} > {output.md5:q}) > {log:q} 2>&1"
