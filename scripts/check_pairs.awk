@@ -1,0 +1,52 @@
+# check_pairs.awk: the guard between fastp and `bwa mem -p` in rule bwa_mem. It passes
+# fastp's interleaved FASTQ through unchanged and stops the stream (exit 1, one line
+# "ERROR: FASTQ check: ..." on stderr) at the first record that BWA would take silently:
+# mates whose names differ (bwa -p pairs whatever comes next), a record that is not four
+# lines (@name, bases, +, qualities), qualities of another length than the bases or
+# outside '!'..'~', an unpaired last read, or no reads at all. Names are compared on
+# their first word without /1 or /2. Runs in the stream, so it costs no extra pass.
+# Use: awk -f check_pairs.awk   (LC_ALL=C is not needed: only ASCII ranges are used)
+function fail(msg) {
+    printf "ERROR: FASTQ check: %s\n", msg > "/dev/stderr"
+    failed = 1
+    exit 1
+}
+function first_word(header,   n) {
+    n = substr(header, 2)
+    sub(/[ \t].*/, "", n)
+    sub(/\/[12]$/, "", n)
+    return n
+}
+{
+    line = (NR - 1) % 4
+    if (line == 0) {
+        header = $0
+        read = (NR + 3) / 4
+        if (substr(header, 1, 1) != "@")
+            fail("read " read " does not start with '@' (" substr(header, 1, 60) "): the FASTQ is damaged or not FASTQ")
+        if (read % 2 == 1)
+            mate = first_word(header)
+        else if (first_word(header) != mate)
+            fail("read pair " read / 2 " has R1 " mate " but R2 " first_word(header) ": the R1 and R2 files are not mates, or not in the same order")
+    } else if (line == 1) {
+        bases = length($0)
+    } else if (line == 2) {
+        if (substr($0, 1, 1) != "+")
+            fail("read " read " (" substr(header, 2) "): the third line does not start with '+': the FASTQ is damaged or not FASTQ")
+    } else {
+        if (length($0) != bases)
+            fail("read " read " (" substr(header, 2) "): " bases " bases but " length($0) " quality characters: the FASTQ is damaged or truncated")
+        if ($0 ~ /[^!-~]/)
+            fail("read " read " (" substr(header, 2) "): quality characters outside '!'..'~'")
+    }
+    print
+}
+END {
+    if (failed)
+        exit 1
+    if (NR == 0)
+        fail("no reads came out of fastp: the FASTQ files are empty, or fastp could not read them (see its messages above)")
+    if (NR % 8 != 0)
+        fail("the stream ended inside a read pair (" NR " lines): the FASTQ is truncated or fastp stopped early (see its messages above)")
+    printf "FASTQ check: %d read pairs passed to bwa mem\n", NR / 8 > "/dev/stderr"
+}

@@ -1,0 +1,51 @@
+# Integrity of the deliverables: a SHA-256 file beside each large deliverable (CRAM,
+# gVCF, cohort VCF) and the QC table, computed once, and at the end of the DAG
+# results/manifest.tsv: every deliverable of final_outputs() with its size and SHA-256,
+# the tool versions and the reference's checksum. `make verify` (scripts/verify_manifest.py)
+# checks a results tree against it.
+
+
+rule sha256sum_deliverable:
+    input:
+        file="{deliverable}",
+    output:
+        sha256="{deliverable}.sha256",
+    log:
+        "logs/sha256sum_deliverable/{deliverable}.log",
+    wildcard_constraints:
+        deliverable=SHA256_SIDECARS,
+    conda:
+        "../envs/python.yaml"
+    container:
+        image("python")
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=lambda wc, attempt: 60 * attempt,
+    shell:
+        "sha256sum {input.file:q} > {output.sha256:q} 2> {log:q}"
+
+
+rule write_manifest:
+    input:
+        files=manifest_files(),
+        sha256=manifest_sidecars(),
+        reference=config["reference"]["fasta"],
+    output:
+        manifest=MANIFEST,
+    log:
+        "logs/write_manifest.log",
+    conda:
+        "../envs/python.yaml"
+    container:
+        image("python")
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        envs=Path(workflow.basedir, "envs"),
+        deployment=deployment_methods(),
+        snakemake_version=SNAKEMAKE_VERSION,
+    script:
+        "../scripts/write_manifest.py"
