@@ -9,7 +9,7 @@ CORES ?= $(shell nproc)
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
 DEMO := resources/demo
 
-.PHONY: deps tools test-tools demo demo-data test lint format clean
+.PHONY: deps tools test-tools demo demo-data test lint format clean containers validate verify
 
 deps: tools $(VENV)/.installed
 
@@ -37,6 +37,7 @@ demo: deps demo-data
 	@echo "  CRAMs           results/align/<sample>.cram (+ .crai, .md5)"
 	@echo "  gVCFs           results/gvcf/<sample>.g.vcf.gz (+ .tbi, .md5)"
 	@echo "  QC report       results/report/multiqc.html"
+	@echo "  release         results/release/allele_frequencies.vcf.gz (+ .tbi, .sha256; groups.tsv)"
 	@echo "  accuracy        results/eval/summary.tsv (joint-called samples with truth)"
 	@echo "  sample QC       results/qc/sample_qc.tsv"
 	@echo
@@ -50,12 +51,48 @@ test-tools:
 test: deps test-tools
 	bash -c 'set -o pipefail; $(BIN)/python -m pytest tests -ra --durations=15'
 
+# make validate [ENGINE=gatk|deepvariant|parabricks|parabricks:deepvariant] [PROFILE=profiles/slurm]
+# The real-data accuracy check (NA12878 on a chr20 slice, GIAB truth) with the chosen
+# engine and profile, in validation/<engine>; prints precision/recall/F1 in the confident
+# BED. SNAKEMAKE_ARGS=-n dry-runs it.
+ENGINE ?= bcftools
+PROFILE ?= profiles/default
+SHARED ?= ../shared/data
+SNAKEMAKE_ARGS ?=
+VALIDATION = validation/$(subst :,-,$(ENGINE))
+
+validate: deps
+	$(BIN)/python scripts/make_validation_config.py $(VALIDATION) --data $(SHARED)/na12878_chr20 --engine $(ENGINE)
+	$(BIN)/snakemake --workflow-profile $(PROFILE) --cores $(CORES) --directory $(VALIDATION) \
+		--configfile $(VALIDATION)/config.yaml $(SNAKEMAKE_ARGS)
+	@if [ -f $(VALIDATION)/results/eval/NA12878.accuracy.tsv ]; then \
+		echo; echo "NA12878, engine $(ENGINE), GIAB confident regions ($(VALIDATION)/results/eval/):"; \
+		awk -F'\t' '{ printf "%-6s %6s %6s %4s %4s %4s %10s %10s %10s\n", $$2, $$3, $$4, $$5, $$6, $$7, $$8, $$9, $$10 }' \
+			$(VALIDATION)/results/eval/NA12878.accuracy.tsv; \
+	else echo "no accuracy table yet in $(VALIDATION)/results/eval (dry-run?)"; fi
+
+# make verify [RESULTS=results]: check a results tree against its manifest (every
+# deliverable's size and SHA-256); prints "N files OK" or each missing or changed file.
+RESULTS ?= results
+
+verify:
+	$(PYTHON) scripts/verify_manifest.py $(RESULTS)/manifest.tsv
+
 lint: deps
 	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint --configfile config/demo.yaml
 
 format: deps
 	$(BIN)/snakefmt Snakefile workflow
+
+# Images for --sdm apptainer: the two multi-tool environments (envs/containers/*.def);
+# the others are BioContainers images that Snakemake pulls. Needs apptainer and network.
+containers: resources/containers/align.sif resources/containers/python.sif
+
+resources/containers/%.sif: envs/containers/%.def envs/%.yaml
+	@command -v apptainer >/dev/null || { echo "apptainer is not installed" >&2; exit 1; }
+	mkdir -p resources/containers
+	apptainer build --force $@.tmp $< && mv $@.tmp $@
 
 clean:
 	rm -rf results logs .snakemake benchmarks/*/

@@ -1,11 +1,17 @@
 # Germline WGS for population reference cohorts: FASTQ -> CRAM -> gVCF -> joint VCF.
 # Thin entry point: stages live in workflow/*.smk in the order data flows.
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The defaults always come from the workflow's own config/config.yaml, also when the run
+# is in another directory (--directory); --configfile/--config are applied on top. (A
+# relative path here would be looked up in the working directory, and Snakemake skips a
+# missing one silently when --configfile is given.)
+configfile: Path(workflow.basedir, "config", "config.yaml")
 
 
 report: "workflow/report/workflow.rst"
@@ -17,16 +23,72 @@ scattergather:
     shard=4,
 
 
+# Steps that read a few small text files run in the controlling Snakemake process, not as
+# cluster jobs (a scheduler round trip costs more than the work).
+localrules:
+    gate_samples,
+    qc_report,
+    summarise_accuracy,
+
+
 include: "workflow/common.smk"
 include: "workflow/reference.smk"
-include: "workflow/align.smk"
-include: "workflow/call.smk"
-include: "workflow/joint.smk"
+
+
+# The calling engine (config calling.engine, README "Calling engines") picks the stages
+# from alignment to the cohort VCF; every engine delivers the same files to qc.smk on.
+if ENGINE == "bcftools":
+
+    include: "workflow/align.smk"
+    include: "workflow/call.smk"
+    include: "workflow/joint.smk"
+
+elif ENGINE == "gatk":
+
+    include: "workflow/align.smk"
+    include: "workflow/engines/ploidy.smk"
+    include: "workflow/engines/gatk.smk"
+    include: "workflow/engines/gatk_joint.smk"
+
+elif ENGINE == "deepvariant":
+
+    include: "workflow/align.smk"
+    include: "workflow/engines/ploidy.smk"
+    include: "workflow/engines/deepvariant.smk"
+    include: "workflow/engines/glnexus.smk"
+
+elif ENGINE == "parabricks":
+
+    include: "workflow/engines/parabricks.smk"
+    include: "workflow/engines/ploidy.smk"
+
+    if PARABRICKS_CALLER == "haplotypecaller":
+
+        include: "workflow/engines/gatk_joint.smk"
+
+    else:
+
+        include: "workflow/engines/glnexus.smk"
+
+
 include: "workflow/qc.smk"
+include: "workflow/release.smk"
 include: "workflow/report.smk"
+include: "workflow/manifest.smk"
 
 
 rule all:
     default_target: True
     input:
         final_outputs(),
+
+
+# A resumed run first removes the temporary files of jobs that a kill left behind; a run
+# with failed jobs lists them, with the line of their log that says why, in
+# results/failed_samples.tsv (README "Reliability").
+onstart:
+    clean_interrupted_temp_files()
+
+
+onerror:
+    report_failed_jobs(log)

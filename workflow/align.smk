@@ -18,6 +18,8 @@ rule bwa_mem:
         "benchmarks/bwa_mem/{sample}.{unit}.tsv"
     conda:
         "../envs/align.yaml"
+    container:
+        image("align")
     threads: 8
     resources:
         mem_mb=lambda wc, attempt: 12000 * attempt,
@@ -27,15 +29,27 @@ rule bwa_mem:
         fastp_extra=tool_extra("trimming", "fastp_extra"),
         bwa_extra=tool_extra("alignment", "bwa_extra"),
         sort_mem="768M",
+        check=Path(workflow.basedir, "scripts", "check_pairs.awk"),
     shell:
-        # fastp writes interleaved pairs to stdout; bwa reads them with -p.
-        "(fastp --in1 {input.fq1:q} --in2 {input.fq2:q} --stdout --thread {threads}"
+        # fastp writes interleaved pairs to stdout; bwa reads them with -p. fastp runs one
+        # worker: with more, its --stdout order is random (OpenGene/fastp#552) and bwa's
+        # per-batch pairing statistics, hence the CRAM, would differ between reruns; one
+        # worker still outpaces bwa on 8 threads. Both tools take some broken input
+        # silently: check_pairs.awk stops the stream on unpaired, malformed or no reads,
+        # and fastp's warning about R1/R2 of different lengths (a truncated file) fails
+        # the job once the stream is done (README "Reliability").
+        "(fastp --in1 {input.fq1:q} --in2 {input.fq2:q} --stdout --thread 1"
         " --json {output.fastp_json:q} --html {output.fastp_html:q} {params.fastp_extra}"
+        " | awk -f {params.check:q}"
         " | bwa mem -p -K 100000000 -Y -t {threads} -R {params.read_group} {params.bwa_extra}"
         " {input.fasta:q} -"
         " | samtools fixmate -m -u - -"
         " | samtools sort -m {params.sort_mem} -T {output.bam:q}.tmp -o {output.bam:q} -)"
         " 2> {log:q}"
+        " && if grep -qiE '^ERROR|different read numbers' {log:q}; then"
+        " echo 'ERROR: FASTQ check: fastp reported the problem above (R1 and R2 of different"
+        " lengths: a truncated file or files that are not mates; or a broken record)' >> {log:q};"
+        " exit 1; fi"
 
 
 rule samtools_markdup:
@@ -54,6 +68,8 @@ rule samtools_markdup:
         "benchmarks/samtools_markdup/{sample}.tsv"
     conda:
         "../envs/samtools.yaml"
+    container:
+        image("samtools")
     threads: 4
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,

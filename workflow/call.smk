@@ -20,6 +20,8 @@ rule bcftools_mpileup:
         "benchmarks/bcftools_mpileup/{sample}.{scatteritem}.tsv"
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=lambda wc, attempt: 2000 * attempt,
@@ -46,6 +48,8 @@ rule bcftools_concat_gvcf:
         "benchmarks/bcftools_concat_gvcf/{sample}.tsv"
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=1000,

@@ -27,6 +27,8 @@ rule bcftools_call:
         "benchmarks/bcftools_call/{scatteritem}.tsv"
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,
@@ -63,6 +65,8 @@ rule bcftools_concat_cohort:
         "benchmarks/bcftools_concat_cohort/cohort.tsv"
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=2000,

@@ -17,6 +17,8 @@ rule samtools_stats:
         "benchmarks/samtools_stats/{sample}.tsv"
     conda:
         "../envs/samtools.yaml"
+    container:
+        image("samtools")
     threads: 2
     resources:
         mem_mb=2000,
@@ -38,6 +40,8 @@ rule make_qc_regions:
         "logs/make_qc_regions.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=4000,
@@ -65,6 +69,8 @@ rule mosdepth:
         "benchmarks/mosdepth/{sample}.tsv"
     conda:
         "../envs/mosdepth.yaml"
+    container:
+        image("mosdepth")
     threads: 2
     resources:
         mem_mb=2000,
@@ -95,6 +101,8 @@ rule bcftools_call_sample:
         "benchmarks/bcftools_call_sample/{sample}.tsv"
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=1000,
@@ -119,6 +127,8 @@ rule bcftools_stats_sample:
         "logs/bcftools_stats_sample/{sample}.log",
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=1000,
@@ -144,6 +154,8 @@ rule estimate_contamination:
         "logs/estimate_contamination/{sample}.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=2000,
@@ -166,6 +178,8 @@ rule check_sex:
         "logs/check_sex/{sample}.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=1000,
@@ -191,6 +205,8 @@ rule sample_metrics:
         "logs/sample_metrics/{sample}.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=1000,
@@ -211,6 +227,8 @@ checkpoint gate_samples:
         "logs/gate_samples.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=1000,
@@ -238,6 +256,8 @@ rule relatedness:
         "benchmarks/relatedness/cohort.tsv"
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
@@ -262,6 +282,8 @@ rule bcftools_stats:
         "benchmarks/bcftools_stats/cohort.tsv"
     conda:
         "../envs/bcftools.yaml"
+    container:
+        image("bcftools")
     threads: 1
     resources:
         mem_mb=1000,

@@ -12,6 +12,8 @@ rule stage_reference:
         "logs/stage_reference.log",
     conda:
         "../envs/samtools.yaml"
+    container:
+        image("samtools")
     threads: 1
     resources:
         mem_mb=1000,
@@ -31,6 +33,8 @@ rule samtools_faidx:
         "logs/samtools_faidx.log",
     conda:
         "../envs/samtools.yaml"
+    container:
+        image("samtools")
     threads: 1
     resources:
         mem_mb=1000,
@@ -48,6 +52,8 @@ rule samtools_dict:
         "logs/samtools_dict.log",
     conda:
         "../envs/samtools.yaml"
+    container:
+        image("samtools")
     threads: 1
     resources:
         mem_mb=1000,
@@ -65,6 +71,8 @@ rule bwa_index:
         "logs/bwa_index.log",
     conda:
         "../envs/bwa.yaml"
+    container:
+        image("bwa")
     threads: 1
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
@@ -83,6 +91,8 @@ rule make_intervals:
         "logs/make_intervals.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=4000,

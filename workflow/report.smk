@@ -1,5 +1,6 @@
-# MultiQC over every QC input, and (when truth is configured) accuracy of the joint
-# calls against per-sample truth VCFs inside a BED of confident regions.
+# MultiQC over every QC input and the release summary, and (when truth is configured)
+# accuracy of the joint calls against per-sample truth VCFs inside a BED of confident
+# regions.
 
 
 rule qc_report:
@@ -18,6 +19,8 @@ rule qc_report:
         "logs/qc_report.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=1000,
@@ -44,6 +47,7 @@ rule multiqc:
         ),
         bcftools="results/qc/bcftools_stats/cohort.stats.txt",
         custom=rules.qc_report.output,
+        release=rules.release_allele_frequencies.output.mqc,
         config=Path(workflow.basedir, "workflow", "report", "multiqc_config.yaml"),
     output:
         html="results/report/multiqc.html",
@@ -51,6 +55,8 @@ rule multiqc:
         "logs/multiqc.log",
     conda:
         "../envs/multiqc.yaml"
+    container:
+        image("multiqc")
     threads: 1
     resources:
         mem_mb=4000,
@@ -61,7 +67,7 @@ rule multiqc:
         "multiqc --force --config {input.config:q} --outdir {params.outdir:q}"
         " --filename multiqc.html"
         " {input.fastp:q} {input.markdup:q} {input.samtools:q} {input.mosdepth:q}"
-        " {input.bcftools:q} {input.custom:q} 2> {log:q}"
+        " {input.bcftools:q} {input.custom:q} {input.release:q} 2> {log:q}"
 
 
 rule compare_calls:
@@ -78,6 +84,8 @@ rule compare_calls:
         "logs/compare_calls/{sample}.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=2000,
@@ -102,6 +110,8 @@ rule summarise_accuracy:
         "logs/summarise_accuracy.log",
     conda:
         "../envs/python.yaml"
+    container:
+        image("python")
     threads: 1
     resources:
         mem_mb=200,

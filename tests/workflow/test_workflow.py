@@ -120,3 +120,11 @@ def test_slurm_profile_dry_run(mini):
     # the profile's default-resources reached the jobs (the local profile sets no disk)
     assert "disk_mb=10000" in out
     assert "disk_mb=10000" not in dry_run(mini).stdout
+
+
+def test_workflow_defaults_apply_in_another_directory(mini):
+    """config/config.yaml (the production thresholds) is the base also when the run is in
+    another directory; a relative `configfile:` would be skipped there silently, and the
+    gate would fall back to the schema's bare defaults (found by the SLURM test)."""
+    proc = dry_run(mini)
+    assert f"Config file {ROOT / 'config' / 'config.yaml'} is extended" in proc.stdout + proc.stderr
