@@ -33,8 +33,9 @@ rule bwa_mem:
     shell:
         # fastp writes interleaved pairs to stdout; bwa reads them with -p. fastp runs one
         # worker: with more, its --stdout order is random (OpenGene/fastp#552) and bwa's
-        # per-batch pairing statistics, hence the CRAM, would differ between reruns; one
-        # worker still outpaces bwa on 8 threads. Both tools take some broken input
+        # per-batch pairing statistics, hence the CRAM, would differ between reruns. On
+        # the demo one worker costs 14 us per pair, bwa ~60 us per pair per thread: with
+        # many bwa threads on human data fastp may set the pace (not measured). Both tools take some broken input
         # silently: check_pairs.awk stops the stream on unpaired, malformed or no reads,
         # and fastp's warning about R1/R2 of different lengths (a truncated file) fails
         # the job once the stream is done (README "Reliability").

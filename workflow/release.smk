@@ -42,7 +42,7 @@ rule release_allele_frequencies:
         script=Path(workflow.basedir, "scripts", "release.py"),
         options=release_options(),
     shell:
-        "(bcftools view --apply-filters PASS -Ou {input.vcf:q}"
+        "(bcftools view --apply-filters .,PASS -Ou {input.vcf:q}"
         " | bcftools annotate --remove 'INFO,^FORMAT/GT' -Ou"
         " | bcftools norm --multiallelics -any --fasta-ref {input.fasta:q} -Ou"
         " | python {params.script:q} --vcf - --samples {input.samples:q}"

@@ -234,7 +234,8 @@ def test_sbatch_got_the_profiles_resources(slurm_run, cluster):
         mem = int(re.search(r"--mem (\d+)", call).group(1))
         assert 16000 <= mem < 17000, call  # "16000 * attempt", plus the plugin's job-step margin
         assert re.search(r" -t '?720'? ", call), call
-        assert re.search(r"--cpus-per-task[ =]'?2'?\b", call), call  # 32, capped by --max-threads
+        threads = os.cpu_count() or 2  # the profile's 32, capped by --max-threads
+        assert re.search(rf"--cpus-per-task[ =]'?{threads}'?\b", call), call
     markdup = [c for c in calls if "rule_samtools_markdup_" in c]
     assert len(markdup) == 8
     assert all(8000 <= int(re.search(r"--mem (\d+)", c).group(1)) < 9000 for c in markdup)
