@@ -41,7 +41,7 @@ demo: deps demo-data
 	@echo "  accuracy        results/eval/summary.tsv (joint-called samples with truth)"
 	@echo "  sample QC       results/qc/sample_qc.tsv"
 	@echo
-	@awk -F'\t' '{ printf "%-8s %-7s %-14s %s\n", $$1, $$2, $$5, $$3 }' results/qc/sample_qc.tsv
+	@awk -F'\t' '{ printf "%-8s %-7s %-14s %-24s %s\n", $$1, $$2, $$5, $$6, $$3 }' results/qc/sample_qc.tsv
 	@echo
 	@awk -F'\t' 'NR == 1 || $$2 != "ALL" { printf "%-8s %-6s %7s %6s %6s %10s %10s %10s %12s\n", $$1, $$2, $$3, $$6, $$7, $$8, $$9, $$10, $$17 }' results/eval/summary.tsv
 

@@ -6,6 +6,7 @@
 # outside '!'..'~', an unpaired last read, or no reads at all. Names are compared on
 # their first word without /1 or /2. Runs in the stream, so it costs no extra pass.
 # Use: awk -f check_pairs.awk   (LC_ALL=C is not needed: only ASCII ranges are used)
+# In rule bwa_mem_realign it guards `samtools fastq` the same way: awk -v source=realign
 function fail(msg) {
     printf "ERROR: FASTQ check: %s\n", msg > "/dev/stderr"
     failed = 1
@@ -45,8 +46,8 @@ END {
     if (failed)
         exit 1
     if (NR == 0)
-        fail("no reads came out of fastp: the FASTQ files are empty, or fastp could not read them (see its messages above)")
+        fail(source == "realign" ? "no read pairs came out of samtools fastq and fastp: the file holds no paired reads (single-end data is not supported), or samtools could not read it (see its messages above)" : "no reads came out of fastp: the FASTQ files are empty, or fastp could not read them (see its messages above)")
     if (NR % 8 != 0)
-        fail("the stream ended inside a read pair (" NR " lines): the FASTQ is truncated or fastp stopped early (see its messages above)")
+        fail("the stream ended inside a read pair (" NR " lines): " (source == "realign" ? "samtools stopped early" : "the FASTQ is truncated or fastp stopped early") " (see its messages above)")
     printf "FASTQ check: %d read pairs passed to bwa mem\n", NR / 8 > "/dev/stderr"
 }

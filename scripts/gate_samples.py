@@ -6,6 +6,8 @@ metric; a metric that is missing (null) where a rule applies gives a WARN. The s
 maps its outcome (match, mismatch, aneuploidy, ambiguous, undeclared) to a status. FAIL
 samples are left out of joint genotyping unless an override names them; the override's
 justification is written to the table and the status stays what the metrics say.
+The ``source`` column says where each sample's reads came from (FASTQ, or the CRAM, BAM
+or unaligned BAM that was realigned), from units.tsv.
 """
 
 import csv
@@ -69,8 +71,10 @@ def gate(
     sex_policy: dict[str, str],
     overrides: dict[str, str],
     columns: list[str],
+    sources: dict[str, str] | None = None,
 ) -> list[dict]:
-    """One row per sample: verdict, reasons, override, whether it is joint-called, metrics."""
+    """One row per sample: verdict, reasons, override, whether it is joint-called, where
+    its reads came from, metrics."""
     rows = []
     for sample, metrics in qc.items():
         status, reasons = evaluate(metrics, thresholds, sex_policy)
@@ -82,6 +86,7 @@ def gate(
             "reasons": "; ".join(reasons) if reasons else "",
             "override": override,
             "joint_calling": "included" if included else "excluded",
+            "source": (sources or {}).get(sample, ""),
         }
         row.update({c: fmt(metrics.get(c)) for c in columns})
         rows.append(row)
@@ -112,7 +117,14 @@ def main(smk) -> None:
     unknown = sorted(set(smk.params.overrides) - set(qc))
     if unknown:
         raise SystemExit(f"qc.overrides names samples that are not in the cohort: {', '.join(unknown)}")
-    rows = gate(qc, dict(smk.params.thresholds), dict(smk.params.sex_policy), dict(smk.params.overrides), list(METRICS))
+    rows = gate(
+        qc,
+        dict(smk.params.thresholds),
+        dict(smk.params.sex_policy),
+        dict(smk.params.overrides),
+        list(METRICS),
+        dict(smk.params.sources),
+    )
     write_table(smk.output.table, rows)
     included = [r["sample"] for r in rows if r["joint_calling"] == "included"]
     if not included:

@@ -39,6 +39,16 @@ on R2, with some reads whose tails collapse to Q2; substitution errors drawn fro
 qualities; ~4% PCR duplicates and ~1% optical duplicates (same tile, nearby x/y in the
 Illumina read name).
 
+Genomes sequenced elsewhere (``external/``), so the demo runs with mixed inputs:
+  * ``S03`` arrives as a CRAM from another centre: its reads aligned with plain
+    ``bwa mem`` (no ``-Y``), sorted and duplicate-marked by samtools, against
+    ``external/reference_b37names.fa``, the same sequence with GRCh37-style contig names
+    (``1``, ``2``, ``X``, ``Y``, ``MT``); the centre's own read group (ID, PU, LB, CN and its
+    own sample name) and @PG chain are in the header;
+  * ``S04`` arrives as an unaligned BAM (``samtools import``, one read group).
+  Their FASTQs stay in ``reads/`` (not in units.tsv) for comparing the calls from the
+  same reads given as FASTQ.
+
 Truth: one VCF per sample (``truth/{sample}.vcf.gz``, the individual's own genotypes,
 haploid GTs on male chrX non-PAR and chrY) and ``callable.bed``: non-N sequence minus
 200 bp around gaps, minus segmental duplications, minus chrM. ``population_af.vcf.gz``
@@ -52,6 +62,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import shlex
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -424,6 +436,19 @@ def write_fastq(path: Path, names: list[bytes], seqs: np.ndarray, quals: np.ndar
         fh.write(b"".join(out))
 
 
+def unique_positions(tiles: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> None:
+    """Give every cluster its own (tile, x, y), in place, by moving a repeat along y: read
+    names are built from them and must be unique, as on a real flow cell (samtools
+    pairs mates by name; two pairs under one name would be lost when a CRAM or uBAM of
+    them is turned back into reads)."""
+    seen: set[tuple[int, int, int]] = set()
+    for i, (t, x, y) in enumerate(zip(tiles.tolist(), xs.tolist(), ys.tolist())):
+        while (t, x, y) in seen:
+            y += 1
+        ys[i] = y
+        seen.add((t, x, y))
+
+
 def simulate_reads(job: ReadJob) -> list[tuple[str, str, str, str]]:
     """Simulate and write one sample's units; returns units.tsv rows."""
     rng = np.random.default_rng(job.seed)
@@ -447,6 +472,7 @@ def simulate_reads(job: ReadJob) -> list[tuple[str, str, str, str]]:
     xs = np.concatenate([xs, rng.integers(1000, 30000, pcr.size), xs[opt] + rng.integers(-30, 31, opt.size)])
     ys = np.concatenate([ys, rng.integers(1000, 30000, pcr.size), ys[opt] + rng.integers(-30, 31, opt.size)])
     total = r1.shape[0]
+    unique_positions(tiles, xs, ys)
     q1, q2 = quality_matrix(rng, total, 1), quality_matrix(rng, total, 2)
     add_errors(rng, r1, q1)
     add_errors(rng, r2, q2)
@@ -506,6 +532,54 @@ def truth_gt(ind: Individual, contig: str, i: int, pos: int) -> str | None:
     if h[0] == 0 and h[1] == 0:
         return None
     return f"{min(h)}/{max(h)}"
+
+
+B37_NAMES = {"chr1": "1", "chr2": "2", "chrX": "X", "chrY": "Y", "chrM": "MT"}
+EXTERNAL_CRAM_SAMPLE, EXTERNAL_UBAM_SAMPLE = "S03", "S04"
+
+
+def run_pipe(command: str, log: Path) -> None:
+    """Run a shell pipeline (bash, pipefail); stop with its log on failure."""
+    with open(log, "a") as fh:
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", command], stdout=fh, stderr=fh)
+    if done.returncode:
+        sys.exit(f"[demo] failed ({done.returncode}): {command}\nsee {log}")
+
+
+def write_external(out: Path, genome: dict[str, np.ndarray], fastqs: dict[str, tuple[str, str]], threads: int) -> dict[str, dict]:
+    """S03 as another centre's CRAM (GRCh37-style contig names, its own read group and
+    @PG chain), S04 as an unaligned BAM; returns their units.tsv cells."""
+    ext = out / "external"
+    ext.mkdir(exist_ok=True)
+    log = ext / "make_external.log"
+    log.write_text("")
+    ref = ext / "reference_b37names.fa"
+    write_fasta(ref, {B37_NAMES[c]: s for c, s in genome.items()})
+    pysam.faidx(str(ref))
+    q = shlex.quote
+    run_pipe(f"bwa index -p {q(str(ext / 'bwa_index'))} {q(str(ref))}", log)
+    r1, r2 = fastqs[EXTERNAL_CRAM_SAMPLE]
+    cram = ext / f"{EXTERNAL_CRAM_SAMPLE}.cram"
+    rg = "@RG\\tID:HDEMOXXS03.1\\tSM:EE-0003\\tPL:ILLUMINA\\tLB:EEGC-LIB-0003\\tPU:HDEMOXXS03.1.ACGTACGT\\tCN:EEGC"
+    run_pipe(
+        f"bwa mem -t {threads} -R {q(rg)} {q(str(ext / 'bwa_index'))} {q(r1)} {q(r2)}"
+        f" | samtools fixmate -m -u - - | samtools sort -u -T {q(str(cram))}.tmp -"
+        f" | samtools markdup --reference {q(str(ref))} -O cram --write-index - {q(str(cram))}",
+        log,
+    )
+    for suffix in (".amb", ".ann", ".bwt", ".pac", ".sa"):
+        (ext / f"bwa_index{suffix}").unlink()
+    r1, r2 = fastqs[EXTERNAL_UBAM_SAMPLE]
+    ubam = ext / f"{EXTERNAL_UBAM_SAMPLE}.unaligned.bam"
+    run_pipe(
+        f"samtools import -1 {q(r1)} -2 {q(r2)} -r ID:HDEMOXXS04.1 -r SM:{EXTERNAL_UBAM_SAMPLE}"
+        f" -r PL:ILLUMINA -r LB:{EXTERNAL_UBAM_SAMPLE}-lib1 -r PU:HDEMOXXS04.1 -o {q(str(ubam))}",
+        log,
+    )
+    return {
+        EXTERNAL_CRAM_SAMPLE: {"cram": str(cram), "input_reference": str(ref)},
+        EXTERNAL_UBAM_SAMPLE: {"ubam": str(ubam)},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -632,10 +706,19 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=max(1, args.threads)) as pool:
         unit_rows = [row for rows in pool.map(simulate_reads, jobs) for row in rows]
 
+    # ---- genomes sequenced elsewhere: S03 as a CRAM on a differently named reference,
+    # S04 as an unaligned BAM
+    external = write_external(out, genome, {s: (f1, f2) for s, _, f1, f2 in unit_rows}, args.threads)
+
     # ---- sheets
     with open(out / "units.tsv", "w") as fh:
-        fh.write("sample\tunit\tplatform\tlibrary\tfq1\tfq2\n")
-        fh.writelines(f"{s}\t{u}\tILLUMINA\t{s}-lib1\t{f1}\t{f2}\n" for s, u, f1, f2 in unit_rows)
+        fh.write("sample\tunit\tplatform\tlibrary\tfq1\tfq2\tcram\tubam\tinput_reference\n")
+        for s, u, f1, f2 in unit_rows:
+            row = external.get(s, {"fq1": f1, "fq2": f2})
+            fh.write(
+                f"{s}\t{u}\tILLUMINA\t{s}-lib1\t{row.get('fq1', '')}\t{row.get('fq2', '')}"
+                f"\t{row.get('cram', '')}\t{row.get('ubam', '')}\t{row.get('input_reference', '')}\n"
+            )
     with open(out / "truth.tsv", "w") as fh:
         fh.write("sample\tvcf\tbed\n")
         fh.writelines(f"{s.sample}\t{out / 'truth' / s.sample}.vcf.gz\t{out / 'callable.bed'}\n" for s in COHORT)

@@ -12,7 +12,7 @@ import yaml
 
 STATUS_RULES = {"pass": [{"s_eq": "PASS"}], "warn": [{"s_eq": "WARN"}], "fail": [{"s_eq": "FAIL"}]}
 STATUS_COLOURS = [{"pass": "#5cb85c"}, {"warn": "#f0ad4e"}, {"fail": "#d9534f"}]
-TEXT_COLUMNS = {"sample", "status", "reasons", "override", "joint_calling", "declared_sex", "karyotype", "sex_check"}
+TEXT_COLUMNS = {"sample", "status", "reasons", "override", "joint_calling", "source", "declared_sex", "karyotype", "sex_check"}
 
 
 def read_tsv(path: str) -> list[dict]:
@@ -45,6 +45,7 @@ def verdicts_section(rows: list[dict], thresholds: dict[str, dict]) -> dict:
         "joint_calling": {"title": "Joint calling", "description": "Whether the sample entered joint genotyping"},
         "reasons": {"title": "Reasons", "description": "Every threshold the sample broke"},
         "override": {"title": "Override", "description": "Justification of a forced inclusion (qc.overrides)"},
+        "source": {"title": "Source", "description": "Where the reads came from: FASTQ, or the CRAM/BAM/uBAM that was realigned"},
         "karyotype": {"title": "Karyotype", "description": "Inferred from X/Y depth and X heterozygosity"},
         "sex_check": {"title": "Sex check", "description": "Declared sex vs inferred karyotype"},
     }

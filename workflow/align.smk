@@ -1,6 +1,9 @@
 # Per unit: fastp trimming streamed into BWA-MEM (CCDG settings -K 100000000 -Y) and
 # samtools fixmate/sort; per sample: merge units, mark duplicates across lanes
 # (supplementary reads included, optical ones tagged), write CRAM + CRAI + MD5.
+# A unit may instead be a CRAM/BAM/uBAM from elsewhere (bwa_mem_realign): its reads are
+# turned back into pairs and realigned with the same bwa settings, keeping the file's read
+# groups and @PG chain (workflow/inputs.py; README "Genomes sequenced elsewhere").
 
 
 rule bwa_mem:
@@ -51,6 +54,58 @@ rule bwa_mem:
         " echo 'ERROR: FASTQ check: fastp reported the problem above (R1 and R2 of different"
         " lengths: a truncated file or files that are not mates; or a broken record)' >> {log:q};"
         " exit 1; fi"
+
+
+rule bwa_mem_realign:
+    input:
+        unpack(unit_alignment),
+        fasta=REFERENCE,
+        index=multiext(REFERENCE, ".amb", ".ann", ".bwt", ".pac", ".sa"),
+    output:
+        bam=temp("results/align/realigned/{sample}/{unit}.bam"),
+        fastp_json="results/qc/fastp/realigned/{sample}.{unit}.fastp.json",
+        fastp_html="results/qc/fastp/realigned/{sample}.{unit}.fastp.html",
+    log:
+        "logs/bwa_mem_realign/{sample}.{unit}.log",
+    benchmark:
+        "benchmarks/bwa_mem_realign/{sample}.{unit}.tsv"
+    conda:
+        "../envs/align.yaml"
+    container:
+        image("align")
+    threads: 8
+    resources:
+        mem_mb=lambda wc, attempt: 12000 * attempt,
+        runtime=lambda wc, attempt: 720 * attempt,
+    params:
+        reads=realign_reads,
+        read_groups=realign_read_groups,
+        link_pg=realign_link_pg,
+        fastp_extra=tool_extra("trimming", "fastp_extra"),
+        bwa_extra=tool_extra("alignment", "bwa_extra"),
+        sort_mem="768M",
+        check=Path(workflow.basedir, "scripts", "check_pairs.awk"),
+    shell:
+        # params.reads: `samtools collate -u -O FILE | samtools fastq -` (mates together,
+        # secondary/supplementary dropped, reads whose mate is missing counted and left
+        # out; several read groups: each read's RG tag kept in the FASTQ comment, which
+        # fastp passes on and bwa -C copies). Then the same fastp (on a stream it cannot
+        # auto-detect adapters; it trims them by pair overlap), pair check and bwa as
+        # bwa_mem; params.link_pg puts our bwa @PG after the file's own chain.
+        "({params.reads}"
+        " | fastp --stdin --interleaved_in --stdout --thread 1"
+        " --json {output.fastp_json:q} --html {output.fastp_html:q} {params.fastp_extra}"
+        " | awk -v source=realign -f {params.check:q}"
+        " | bwa mem -p -K 100000000 -Y -t {threads} {params.read_groups} {params.bwa_extra}"
+        " {input.fasta:q} -"
+        " {params.link_pg}| samtools fixmate -m -u - -"
+        " | samtools sort -m {params.sort_mem} -T {output.bam:q}.tmp -o {output.bam:q} -)"
+        " 2> {log:q}"
+        " && if grep -qiE '^ERROR|different read numbers' {log:q}; then"
+        " echo 'ERROR: FASTQ check: fastp reported the problem above' >> {log:q}; exit 1; fi"
+        " && if grep -qE 'discarded [1-9][0-9]* singletons' {log:q}; then"
+        " echo 'WARNING: reads whose mate is not in the file were left out (count above)'"
+        " >> {log:q}; fi"
 
 
 rule samtools_markdup:

@@ -17,6 +17,7 @@ REFERENCE = "results/reference/genome.fa"
 # The checks themselves live in workflow/validation.py (plain Python, unit-tested).
 sys.path.insert(0, str(Path(workflow.basedir, "workflow")))
 import failures  # noqa: E402
+import inputs  # noqa: E402
 import validation  # noqa: E402
 
 SCHEMAS = Path(workflow.basedir, "workflow", "schemas")
@@ -90,13 +91,28 @@ if sample_sheet and unit_sheet:
     sample_ids = {row.get("sample") for row in sample_sheet.rows}
     problems += validation.population_problems(sample_sheet)
     problems += validation.sheet_link_problems(sample_sheet, unit_sheet)
+    problems += validation.unit_kind_problems(unit_sheet)
     problems += validation.override_problems(config, sample_ids, config_files())
     if CHECK_FILES:
-        problems += validation.fastq_problems(unit_sheet, aligned_samples(sample_ids))
+        done = aligned_samples(sample_ids)
+        problems += validation.fastq_problems(unit_sheet, done)
+        problems += validation.input_cram_problems(unit_sheet, done, VALIDATION_CACHE)
+    if config["calling"]["engine"] == "parabricks":
+        problems += [
+            f"{unit_sheet.path}, line {line}: a {inputs.unit_kind(row)} unit, but the parabricks "
+            "engine aligns FASTQ only (pbrun fq2bam); convert it to FASTQ first, or use the "
+            "gatk or deepvariant engine, which realign cram/bam/ubam units."
+            for row, line in zip(unit_sheet.rows, unit_sheet.lines)
+            if inputs.unit_kind(row) != "fastq"
+        ]
 fail_on(problems)
 
 samples = indexed(sample_sheet, ["sample"])
 units = indexed(unit_sheet, ["sample", "unit"])
+for column in inputs.FILE_COLUMNS + ("library", "input_reference"):
+    if column not in units:
+        units[column] = ""  # optional columns left out of the header
+units["kind"] = [inputs.unit_kind(row) for _, row in units.iterrows()]
 SAMPLES = list(samples["sample"])
 
 # Optional truth for scoring the calls: sample, vcf, bed[, truth_sample]
@@ -137,12 +153,45 @@ def unit_fastqs(wildcards):
     return {"fq1": row["fq1"], "fq2": row["fq2"]}
 
 
+def unit_alignment(wildcards):
+    """A cram/bam/ubam unit's file (and a CRAM's input_reference with its index)."""
+    row = units.loc[(wildcards.sample, wildcards.unit)]
+    files = {"reads": row[row["kind"]]}
+    if row["kind"] == "cram":
+        files["input_reference"] = row["input_reference"]
+        files["input_reference_fai"] = f"{row['input_reference']}.fai"
+    return files
+
+
+def sample_source(sample):
+    """Where a sample's reads came from, for sample_qc.tsv: 'fastq', or the kind and file
+    name of each cram/bam/ubam unit ('cram S03.cram'), joined by '; '."""
+    found = []
+    for _, row in units.loc[[sample]].iterrows():
+        kind = row["kind"]
+        text = kind if kind == "fastq" else f"{kind} {Path(row[kind]).name}"
+        if text not in found:
+            found.append(text)
+    return "; ".join(found)
+
+
 def sample_unit_bams(wildcards):
-    return expand(
-        "results/align/units/{sample}/{unit}.bam",
-        sample=wildcards.sample,
-        unit=units.loc[wildcards.sample, "unit"],
-    )
+    """Every unit's sorted BAM: aligned from FASTQ (bwa_mem) or realigned from a
+    cram/bam/ubam (bwa_mem_realign)."""
+    return [
+        f"results/align/{'units' if kind == 'fastq' else 'realigned'}/{wildcards.sample}/{unit}.bam"
+        for unit, kind in zip(
+            units.loc[wildcards.sample, "unit"], units.loc[wildcards.sample, "kind"]
+        )
+    ]
+
+
+def fastp_reports():
+    """Every unit's fastp JSON: bwa_mem's for FASTQ, bwa_mem_realign's for cram/bam/ubam."""
+    return [
+        f"results/qc/fastp/{'' if kind == 'fastq' else 'realigned/'}{sample}.{unit}.fastp.json"
+        for (sample, unit), kind in units["kind"].items()
+    ]
 
 
 def sample_shard_gvcfs(wildcards):
@@ -272,6 +321,70 @@ def read_group(wildcards):
         f"PU:{wildcards.unit}",
     ]
     return shlex.quote("\\t".join(fields))
+
+
+def realign_plan(wildcards):
+    """How a cram/bam/ubam unit's read groups and @PG chain reach the new alignment
+    (workflow/inputs.py), from the file's header."""
+    row = units.loc[(wildcards.sample, wildcards.unit)]
+    path = row[row["kind"]]
+    text = (
+        validation.cram_header_text(path)
+        if row["kind"] == "cram"
+        else inputs.bam_header_text(path)
+    )
+    return inputs.realign_plan(
+        text,
+        wildcards.sample,
+        wildcards.unit,
+        row["platform"],
+        row["library"] or f"{wildcards.sample}-lib",
+    )
+
+
+def realign_reads(wildcards, output):
+    """A cram/bam/ubam unit turned back into interleaved read pairs: `samtools collate`
+    groups mates (temporary files beside the output), `samtools fastq` writes the pairs
+    (secondary and supplementary records dropped; a read whose mate is missing is counted
+    in the log and left out; several read groups: each read keeps its RG tag)."""
+    row = units.loc[(wildcards.sample, wildcards.unit)]
+    reference = (
+        f" --reference {shlex.quote(row['input_reference'])}"
+        if row["kind"] == "cram"
+        else ""
+    )
+    tags = " -T RG" if realign_plan(wildcards)["copy_rg"] else ""
+    return (
+        f"samtools collate -u -O --no-PG{reference} {shlex.quote(row[row['kind']])}"
+        f" {shlex.quote(f'{output.bam}.tmp.collate')}"
+        f" | samtools fastq{tags} -s /dev/null -0 /dev/null -"
+    )
+
+
+def realign_read_groups(wildcards):
+    """bwa mem options that carry a cram/bam/ubam's read groups and @PG chain into the new
+    alignment: `-R` with its one read group (or one from units.tsv when it has none), or
+    `-C` when each read keeps its own; `-H` with several @RG lines and the @PG chain."""
+    plan = realign_plan(wildcards)
+    options = []
+    if plan["read_group"]:
+        options.append(f"-R {shlex.quote(inputs.bwa_escape(plan['read_group']))}")
+    else:
+        options.append("-C")
+    if plan["header"]:
+        header = "\\n".join(inputs.bwa_escape(line) for line in plan["header"])
+        options.append(f"-H {shlex.quote(header)}")
+    return " ".join(options)
+
+
+def realign_link_pg(wildcards):
+    """The stream step that makes our bwa @PG line follow the file's last one
+    (scripts/link_pg.sh); nothing when the file has no @PG chain."""
+    parent = realign_plan(wildcards)["pg_parent"]
+    if not parent:
+        return ""
+    script = Path(workflow.basedir, "scripts", "link_pg.sh")
+    return f"| bash {shlex.quote(str(script))} {shlex.quote(parent)} "
 
 
 def tool_extra(section, key="extra"):

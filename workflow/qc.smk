@@ -238,6 +238,7 @@ checkpoint gate_samples:
         sex_policy=config["qc"]["sex_check"],
         overrides={o["sample"]: o["justification"] for o in config["qc"]["overrides"]},
         sexes=dict(zip(samples["sample"], samples["sex"])),
+        sources={sample: sample_source(sample) for sample in SAMPLES},
     script:
         "../scripts/gate_samples.py"
 

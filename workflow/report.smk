@@ -34,10 +34,7 @@ rule qc_report:
 
 rule multiqc:
     input:
-        fastp=expand(
-            "results/qc/fastp/{u.sample}.{u.unit}.fastp.json",
-            u=units.itertuples(),
-        ),
+        fastp=fastp_reports(),
         markdup=expand("results/qc/markdup/{sample}.markdup.txt", sample=SAMPLES),
         samtools=expand("results/qc/samtools_stats/{sample}.stats.txt", sample=SAMPLES),
         mosdepth=expand(

@@ -298,36 +298,98 @@ def describe_mode(path: Path) -> str:
         return "unknown"
 
 
+FILE_KINDS = {"fq1": "FASTQ", "fq2": "FASTQ", "cram": "CRAM", "bam": "BAM", "ubam": "unaligned BAM",
+              "input_reference": "FASTA"}
+ALIGNED_COLUMNS = ("cram", "bam", "ubam")
+
+
+def file_format(path: str) -> str:
+    """'CRAM', 'BAM', 'gzip' (other than BAM), or 'other', from the first bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head == b"CRAM":
+        return "CRAM"
+    if head[:2] != GZIP_MAGIC:
+        return "other"
+    try:
+        with gzip.open(path, "rb") as fh:
+            return "BAM" if fh.read(4) == b"BAM\x01" else "gzip"
+    except (OSError, EOFError):
+        return "gzip"
+
+
+def unit_kind_problems(units: Sheet) -> list[str]:
+    """Each unit names exactly one kind of input: fq1 + fq2, or one of cram, bam, ubam;
+    input_reference goes with a cram and only with a cram."""
+    problems = []
+    for row, line in zip(units.rows, units.lines):
+        where = f"{units.path}, line {line}"
+        fastq = [c for c in ("fq1", "fq2") if row.get(c)]
+        aligned = [c for c in ALIGNED_COLUMNS if row.get(c)]
+        given = fastq + aligned
+        if not given:
+            problems.append(
+                f"{where}: no input; give a FASTQ pair in 'fq1' and 'fq2', or one file in 'cram', "
+                "'bam' or 'ubam' (columns that are missing from the header count as empty)."
+            )
+        elif aligned and (fastq or len(aligned) > 1):
+            problems.append(
+                f"{where}: more than one kind of input ({', '.join(repr(c) for c in given)}); a unit is "
+                "either a FASTQ pair or one cram, bam or ubam file. Put each on its own line with its own unit ID."
+            )
+        elif len(fastq) == 1:
+            missing = "fq2" if fastq == ["fq1"] else "fq1"
+            problems.append(
+                f"{where}, column '{missing}': empty, but '{fastq[0]}' is given; a FASTQ unit needs "
+                "both R1 (fq1) and R2 (fq2)."
+            )
+        if row.get("cram") and not row.get("input_reference"):
+            problems.append(
+                f"{where}, column 'input_reference': empty; a CRAM can only be read with the FASTA it "
+                "was written with: give its path (with a .fai index beside it)."
+            )
+        elif row.get("input_reference") and not row.get("cram"):
+            problems.append(
+                f"{where}, column 'input_reference': only a cram unit needs the reference it was "
+                "written with; leave it empty for FASTQ, bam and ubam units."
+            )
+    return problems
+
+
 def fastq_problems(units: Sheet, aligned: set[str] = frozenset()) -> list[str]:
-    """FASTQ paths: no shell characters; R1 differs from R2; no file used twice; the file
-    exists, is a readable, non-empty file. Existence is not required for samples already
-    aligned (`aligned`: their CRAM exists), so FASTQs may be archived after alignment."""
+    """The input files of every unit (FASTQs, CRAM/BAM/uBAM, a CRAM's input_reference):
+    no shell characters; R1 differs from R2; no file used by two units; the file exists,
+    is a readable, non-empty file; a cram/bam/ubam is of that format. Existence is not
+    required for samples already aligned (`aligned`: their CRAM exists), so inputs may be
+    archived after alignment."""
     problems = []
     seen: dict[str, tuple[int, str]] = {}
     for row, line in zip(units.rows, units.lines):
         paths = {}
-        for column in ("fq1", "fq2"):
+        for column, kind in FILE_KINDS.items():
             value = row.get(column, "")
             if not value:
-                continue  # the schema reports empty cells
+                continue  # the schema and unit_kind_problems report missing inputs
             where = f"{units.path}, line {line}, column '{column}'"
             bad = sorted({c for c in value if c in SHELL_CHARACTERS})
             if bad:
                 shown = " ".join(repr(c) if c.isspace() else c for c in bad)
                 problems.append(
                     f"{where}: the path {show(value)} contains the shell character"
-                    f"{'s' if len(bad) > 1 else ''} {shown}, which are not allowed in FASTQ paths; "
+                    f"{'s' if len(bad) > 1 else ''} {shown}, which are not allowed in {kind} paths; "
                     "rename the file (or link it) to a path without them."
                 )
                 continue
             paths[column] = value
             resolved = os.path.realpath(value)
-            if resolved in seen:
+            if column == "input_reference":
+                pass  # one reference serves many CRAMs
+            elif resolved in seen:
                 other_line, other_column = seen[resolved]
                 if other_line != line:
                     problems.append(
                         f"{where}: {show(value)} is also used on line {other_line} "
-                        f"(column '{other_column}'); each FASTQ file belongs to one unit."
+                        f"(column '{other_column}'); each {kind} file belongs to one unit."
                     )
             else:
                 seen[resolved] = (line, column)
@@ -336,19 +398,32 @@ def fastq_problems(units: Sheet, aligned: set[str] = frozenset()) -> list[str]:
             p = Path(value)
             if not p.exists():
                 problems.append(
-                    f"{where}: FASTQ {show(value)} does not exist (relative paths are read from "
+                    f"{where}: {kind} {show(value)} does not exist (relative paths are read from "
                     f"{Path.cwd()}); correct the path."
                 )
             elif not p.is_file():
-                problems.append(f"{where}: {show(value)} is not a file; give the path of the FASTQ file.")
+                problems.append(f"{where}: {show(value)} is not a file; give the path of the {kind} file.")
             elif not os.access(p, os.R_OK):
                 problems.append(
-                    f"{where}: FASTQ {show(value)} is not readable by user {getpass.getuser()} "
+                    f"{where}: {kind} {show(value)} is not readable by user {getpass.getuser()} "
                     f"(permissions {describe_mode(p)}); fix its permissions (e.g. chmod a+r)."
                 )
             elif p.stat().st_size == 0:
-                problems.append(f"{where}: FASTQ {show(value)} is empty (0 bytes); transfer the file again.")
-        if len(paths) == 2:
+                problems.append(f"{where}: {kind} {show(value)} is empty (0 bytes); transfer the file again.")
+            elif column in ALIGNED_COLUMNS:
+                found = file_format(value)
+                wanted = "CRAM" if column == "cram" else "BAM"
+                if found != wanted:
+                    hint = {"CRAM": "a CRAM: put it in the 'cram' column (with input_reference)",
+                            "BAM": "a BAM: put it in the 'bam' or 'ubam' column"}.get(
+                        found, "neither BAM nor CRAM (FASTQ goes in fq1/fq2)")
+                    problems.append(f"{where}: {show(value)} is not a {kind} file; it is {hint}.")
+            elif column == "input_reference" and not Path(f"{value}.fai").is_file():
+                problems.append(
+                    f"{where}: {show(value)} has no index {show(value + '.fai')}; samtools needs it to "
+                    f"decode the CRAM: run `samtools faidx {value}` (or copy the .fai beside it)."
+                )
+        if "fq1" in paths and "fq2" in paths:
             same = paths["fq1"] == paths["fq2"]
             if not same:
                 try:
@@ -360,6 +435,50 @@ def fastq_problems(units: Sheet, aligned: set[str] = frozenset()) -> list[str]:
                     f"{units.path}, line {line}, columns 'fq1' and 'fq2': R1 and R2 are the same file "
                     f"{show(paths['fq1'])}; fq2 must be the mate (R2) file of this unit."
                 )
+    return problems
+
+
+def input_cram_problems(units: Sheet, aligned: set[str] = frozenset(), cache_dir: str | None = None) -> list[str]:
+    """Each input CRAM against its input_reference: every @SQ of the CRAM must be in the
+    FASTA with the same length and (where the CRAM records one) the same M5 checksum;
+    otherwise samtools would decode wrong bases or stop half-way through the job."""
+    problems = []
+    for row, line in zip(units.rows, units.lines):
+        cram, fasta = row.get("cram"), row.get("input_reference")
+        if not cram or not fasta or row.get("sample") in aligned:
+            continue
+        if not (Path(cram).is_file() and Path(fasta).is_file()) or file_format(cram) != "CRAM":
+            continue  # fastq_problems reports it
+        try:
+            text = cram_header_text(cram)
+        except (OSError, ValueError, zlib.error, struct.error, IndexError, subprocess.CalledProcessError) as e:
+            problems.append(f"{units.path}, line {line}, column 'cram': cannot read the header of {show(cram)} ({e}); is it complete?")
+            continue
+        try:
+            reference = fasta_contigs(fasta, cache_dir, md5=True)
+        except (OSError, ValueError) as e:
+            problems.append(f"{units.path}, line {line}, column 'input_reference': cannot read {show(fasta)} ({e}).")
+            continue
+        diffs, ur = [], None
+        for record in (l.split("\t") for l in text.splitlines() if l.startswith("@SQ\t")):
+            tags = dict(f.split(":", 1) for f in record[1:] if ":" in f)
+            name, m5, ur = tags.get("SN"), tags.get("M5"), ur or tags.get("UR")
+            if name is None:
+                continue
+            if name not in reference:
+                diffs.append(f"contig {name} is in the CRAM but not in the FASTA")
+            elif m5 and m5.lower() != reference[name]["md5"]:
+                diffs.append(f"contig {name} has M5 {m5} in the CRAM but {reference[name]['md5']} in the FASTA")
+            elif tags.get("LN") and int(tags["LN"]) != reference[name]["length"]:
+                diffs.append(f"contig {name} is {tags['LN']} bp in the CRAM but {reference[name]['length']} bp in the FASTA")
+        if diffs:
+            where = f" (the CRAM header names {show(ur)})" if ur else ""
+            problems.append(
+                f"{units.path}, line {line}, column 'input_reference': {show(fasta)} is not the reference "
+                f"{show(cram)} was written with{where}: {'; '.join(diffs[:3])}"
+                f"{f' ... and {len(diffs) - 3} more' if len(diffs) > 3 else ''}. Give the FASTA the CRAM "
+                "was made with (the sending centre can tell you its build and checksum)."
+            )
     return problems
 
 

@@ -58,6 +58,25 @@ def test_crams_are_valid_indexed_and_duplicate_marked(demo_run):
     assert int(re.search(r"(\d+) \+ 0 duplicates", flagstat).group(1)) == dup
 
 
+def test_samples_sequenced_elsewhere_are_realigned_with_their_provenance(demo_run):
+    """S03 came as another centre's CRAM on a reference named 1, 2, X, S04 as a uBAM: both
+    now sit on the pipeline's reference, realigned by our bwa, with the original read
+    group (SM ours) and, for the CRAM, the original @PG chain ahead of ours."""
+    assert "cram" in (DEMO / "units.tsv").read_text().splitlines()[0]
+    header = run(["samtools", "view", "-H", "--no-PG", str(RESULTS / "align" / "S03.cram")]).stdout
+    assert re.findall(r"^@RG\t.*$", header, flags=re.M) == [
+        "@RG\tID:HDEMOXXS03.1\tSM:S03\tPL:ILLUMINA\tLB:EEGC-LIB-0003\tPU:HDEMOXXS03.1.ACGTACGT\tCN:EEGC"]
+    assert re.findall(r"^@SQ\tSN:(\S+)", header, flags=re.M)[:3] == ["chr1", "chr2", "chrX"]
+    pgs = [dict(f.split(":", 1) for f in line.split("\t")[1:]) for line in header.splitlines() if line.startswith("@PG")]
+    ids = {p["ID"]: p for p in pgs}
+    assert "reference_b37names.fa" in ids["L001.samtools.2"]["CL"]  # the centre's markdup
+    assert ids["bwa"]["PP"] == "L001.samtools.2" and "-K 100000000 -Y" in ids["bwa"]["CL"]
+    ubam = run(["samtools", "view", "-H", "--no-PG", str(RESULTS / "align" / "S04.cram")]).stdout
+    assert "@RG\tID:HDEMOXXS04.1\tSM:S04\tPL:ILLUMINA\tLB:S04-lib1\tPU:HDEMOXXS04.1" in ubam
+    for sample in ("S03", "S04"):
+        log = (ROOT / "logs" / "bwa_mem_realign" / f"{sample}.L001.log").read_text()
+        assert "discarded 0 singletons" in log and "WARNING" not in log
+
 def test_gvcfs_carry_what_joint_calling_needs(demo_run):
     for sample in SAMPLES:
         path = RESULTS / "gvcf" / f"{sample}.g.vcf.gz"

@@ -52,6 +52,11 @@ def test_planted_failures_and_everyone_else_passes(table):
             assert row["joint_calling"] == "included"
 
 
+def test_source_column_says_where_the_reads_came_from(table):
+    sources = {sample: row["source"] for sample, row in table.items()}
+    assert sources.pop("S03") == "cram S03.cram" and sources.pop("S04") == "ubam S04.unaligned.bam"
+    assert set(sources.values()) == {"fastq"}
+
 def test_contamination_estimates(demo_run):
     rates = {f"S0{i}": qc_json(f"S0{i}")["metrics"]["cross_contamination_rate"] for i in range(1, 9)}
     print("contamination:", rates)

@@ -117,12 +117,13 @@ def cluster(tmp_path_factory):
 def absolute_sheet(src, dest, columns):
     lines = src.read_text().splitlines()
     header = lines[0].split("\t")
-    idx = [header.index(c) for c in columns]
+    idx = [header.index(c) for c in columns if c in header]
     out = [lines[0]]
     for line in lines[1:]:
         fields = line.split("\t")
         for i in idx:
-            fields[i] = str(ROOT / fields[i])
+            if fields[i]:
+                fields[i] = str(ROOT / fields[i])
         out.append("\t".join(fields))
     dest.write_text("\n".join(out) + "\n")
 
@@ -132,7 +133,7 @@ def slurm_run(demo_run, cluster, tmp_path_factory):
     """The demo through profiles/slurm in a scratch directory; returns (workdir, seconds)."""
     work = tmp_path_factory.mktemp("slurm_demo")
     demo = ROOT / "resources" / "demo"
-    absolute_sheet(demo / "units.tsv", work / "units.tsv", ["fq1", "fq2"])
+    absolute_sheet(demo / "units.tsv", work / "units.tsv", ["fq1", "fq2", "cram", "bam", "ubam", "input_reference"])
     shutil.copy(demo / "samples.tsv", work / "samples.tsv")
     absolute_sheet(demo / "truth.tsv", work / "truth.tsv", ["vcf", "bed"])
     # config/demo.yaml with the sheets and resources as absolute paths
@@ -199,7 +200,8 @@ def test_every_non_local_job_went_through_sbatch(slurm_run, cluster):
     local = Counter(re.findall(r"(?m)^local(?:rule|checkpoint) (\w+):$", text))
     assert set(local) == LOCAL_RULES | {"all"}, local
     assert set(grouped) == set(groups) and not set(single) & set(groups)
-    assert single["bwa_mem"] == 9 and grouped["sample_metrics"] == 8  # one per unit, per sample
+    # one per unit (7 FASTQ units, S03's CRAM and S04's uBAM), one per sample
+    assert single["bwa_mem"] == 7 and single["bwa_mem_realign"] == 2 and grouped["sample_metrics"] == 8
     assert {"stage_reference", "bwa_index", "samtools_markdup", "bcftools_mpileup", "bcftools_call",
             "bcftools_concat_cohort", "relatedness", "multiqc"} <= set(single)
     # one SLURM job per single job, one per sample for the QC group, <= N files per checksum job
@@ -228,8 +230,8 @@ def test_sbatch_got_the_profiles_resources(slurm_run, cluster):
     """The memory, time and thread requests of profiles/slurm reach sbatch (sarek#1332:
     memory settings ignored on SLURM)."""
     calls = (cluster["dir"] / "sbatch_calls.txt").read_text().splitlines()
-    bwa = [c for c in calls if "rule_bwa_mem_" in c]
-    assert len(bwa) == 9
+    bwa = [c for c in calls if "rule_bwa_mem_" in c]  # bwa_mem and bwa_mem_realign
+    assert len(bwa) == 9 and sum("rule_bwa_mem_realign_" in c for c in bwa) == 2
     for call in bwa:
         mem = int(re.search(r"--mem (\d+)", call).group(1))
         assert 16000 <= mem < 17000, call  # "16000 * attempt", plus the plugin's job-step margin

@@ -81,7 +81,11 @@ def smk_for(tmp_path, qc, overrides=None):
         input=SimpleNamespace(qc=paths),
         output=SimpleNamespace(table=str(tmp_path / "sample_qc.tsv"), sexes=str(tmp_path / "sexes.txt")),
         params=SimpleNamespace(
-            thresholds=THRESHOLDS, sex_policy=SEX, overrides=overrides or {}, sexes={s: "female" for s in qc} | {"M1": "male"}
+            thresholds=THRESHOLDS,
+            sex_policy=SEX,
+            overrides=overrides or {},
+            sexes={s: "female" for s in qc} | {"M1": "male"},
+            sources={s: "fastq" for s in qc} | {"M1": "cram M1.cram"},
         ),
         log=[str(tmp_path / "log")],
     )
@@ -91,8 +95,9 @@ def test_main_writes_table_and_sexes_of_included_samples(tmp_path):
     qc = {"F1": GOOD, "M1": {**GOOD, "declared_sex": "male"}, "LOW": {**GOOD, "mean_autosome_coverage": 7.5}}
     main(smk_for(tmp_path, qc))
     rows = list(csv.DictReader(open(tmp_path / "sample_qc.tsv"), delimiter="\t"))
-    assert list(rows[0])[:5] == ["sample", "status", "reasons", "override", "joint_calling"]
+    assert list(rows[0])[:6] == ["sample", "status", "reasons", "override", "joint_calling", "source"]
     assert {r["sample"]: r["status"] for r in rows} == {"F1": "PASS", "M1": "PASS", "LOW": "FAIL"}
+    assert {r["sample"]: r["source"] for r in rows} == {"F1": "fastq", "M1": "cram M1.cram", "LOW": "fastq"}
     assert (tmp_path / "sexes.txt").read_text() == "F1\tF\nM1\tM\n"
 
 

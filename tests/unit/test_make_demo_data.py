@@ -162,3 +162,15 @@ def test_snvs_have_a_human_like_ti_tv(truth_only):
                 ti += (ref, alt) in transitions
                 tv += (ref, alt) not in transitions
     assert 1.7 < ti / tv < 2.4
+
+
+def test_cluster_positions_and_so_read_names_are_unique():
+    """Optical duplicates land near their original; exact repeats are moved along y, so
+    no two pairs share a name (samtools fastq would drop them when a CRAM or uBAM of the
+    reads is realigned)."""
+    tiles = np.array([1101, 1101, 1101, 1102, 1101])
+    xs = np.array([5, 5, 5, 5, 7])
+    ys = np.array([9, 9, 10, 9, 9])
+    demo.unique_positions(tiles, xs, ys)
+    assert ys.tolist() == [9, 10, 11, 9, 9]
+    assert len(set(zip(tiles.tolist(), xs.tolist(), ys.tolist()))) == 5

@@ -142,6 +142,9 @@ UNQUOTED_OK = {
     "threads": "a number",
     "resources.gpu": "a number",
     "params.read_group": "read_group(): shlex.quote",
+    "params.reads": "realign_reads(): every path shlex.quote'd",
+    "params.read_groups": "realign_read_groups(): shlex.quote of the -R/-H values",
+    "params.link_pg": "realign_link_pg(): shlex.quote of the script path and the @PG ID",
     "params.fastp_extra": "tool_extra(): shlex.quote per word",
     "params.bwa_extra": "tool_extra()",
     "params.extra": "tool_extra()",
@@ -233,3 +236,113 @@ def test_manifest_takes_every_deliverable_and_checksum_files(mini):
     assert "ref.fa" in manifest_inputs
     commands = [re.search(r"^Shell command: (.*)$", j, flags=re.M).group(1) for j in jobs_of(out, "sha256sum_deliverable")]
     assert sorted(commands) == sorted(f"sha256sum {p[:-7]} > {p} 2> logs/sha256sum_deliverable/{p[:-7]}.log" for p in sidecars)
+
+
+# ------------------------------------------------------------------ cram/bam/ubam units
+def aligned_file(folder, name, fasta, kind):
+    """A small CRAM or BAM of two mates aligned to chr1 of `fasta`, written by samtools;
+    its header names another centre's read group and @PG chain."""
+    seq = fasta.read_text().split("\n")[1][:8]
+    sam = folder / f"{name}.sam"
+    sam.write_text(
+        "@HD\tVN:1.6\tSO:queryname\n@SQ\tSN:chr1\tLN:400\n@SQ\tSN:chrX\tLN:200\n"
+        "@RG\tID:FC1.3\tSM:NAT-17\tPL:ILLUMINA\tLB:EXT-LIB\tPU:FC1.3.ACGT\n"
+        "@PG\tID:bwa\tPN:bwa\tVN:0.7.15\tCL:bwa mem ref.fa r1.fq r2.fq\n"
+        "@PG\tID:MarkDuplicates\tPN:MarkDuplicates\tPP:bwa\n"
+        f"r1\t99\tchr1\t1\t60\t8M\t=\t9\t16\t{seq}\tIIIIIIII\tRG:Z:FC1.3\n"
+        f"r1\t147\tchr1\t9\t60\t8M\t=\t1\t-16\t{seq}\tIIIIIIII\tRG:Z:FC1.3\n"
+    )
+    path = folder / f"{name}.{'cram' if kind == 'cram' else 'bam'}"
+    options = ["-C", "-T", str(fasta)] if kind == "cram" else ["-b"]
+    subprocess.run(["samtools", "view", "--no-PG", *options, "-o", str(path), str(sam)], check=True)
+    return path.name
+
+
+def set_unit(project, line, **cells):
+    """Give line `line` of units.tsv the cells (adding columns to the header as needed)."""
+    path = project / "units.tsv"
+    rows = [r.split("\t") for r in path.read_text().splitlines()]
+    for column in cells:
+        if column not in rows[0]:
+            rows[0].append(column)
+            for row in rows[1:]:
+                row.append("")
+    for column, value in cells.items():
+        rows[line - 1][rows[0].index(column)] = value
+    path.write_text("\n".join("\t".join(r) for r in rows) + "\n")
+
+
+def cram_unit_with(project, reference):
+    """Unit B/L1 becomes a CRAM written against ref.fa, read with `reference`."""
+    set_unit(project, 4, fq1="", fq2="", cram=aligned_file(project, "B", project / "ref.fa", "cram"),
+             input_reference=reference)
+
+
+INPUT_CASES = [
+    ("no-input", lambda p: set_unit(p, 4, fq1="", fq2=""),
+     ["units.tsv, line 4: no input; give a FASTQ pair in 'fq1' and 'fq2', or one file in 'cram', 'bam' or 'ubam'"]),
+    ("fq1-only", lambda p: set_unit(p, 4, fq2=""),
+     ["units.tsv, line 4, column 'fq2': empty, but 'fq1' is given; a FASTQ unit needs both"]),
+    ("two-kinds", lambda p: set_unit(p, 4, bam=aligned_file(p, "B", p / "ref.fa", "bam")),
+     ["units.tsv, line 4: more than one kind of input ('fq1', 'fq2', 'bam'); a unit is either a FASTQ pair or one"]),
+    ("cram-without-reference", lambda p: cram_unit_with(p, ""),
+     ["units.tsv, line 4, column 'input_reference': empty; a CRAM can only be read with the FASTA it was written with"]),
+    ("reference-for-a-bam", lambda p: set_unit(p, 4, fq1="", fq2="", bam=aligned_file(p, "B", p / "ref.fa", "bam"),
+                                               input_reference="ref.fa"),
+     ["units.tsv, line 4, column 'input_reference': only a cram unit needs the reference it was written with"]),
+    ("cram-in-bam-column", lambda p: set_unit(p, 4, fq1="", fq2="", bam=aligned_file(p, "B", p / "ref.fa", "cram")),
+     ["units.tsv, line 4, column 'bam': 'B.cram' is not a BAM file; it is a CRAM: put it in the 'cram' column"]),
+    ("missing-ubam", lambda p: set_unit(p, 4, fq1="", fq2="", ubam="B.unaligned.bam"),
+     ["units.tsv, line 4, column 'ubam': unaligned BAM 'B.unaligned.bam' does not exist"]),
+    ("reference-without-fai", lambda p: (cram_unit_with(p, "ref.fa"), (p / "ref.fa.fai").unlink()),
+     ["units.tsv, line 4, column 'input_reference': 'ref.fa' has no index 'ref.fa.fai'; samtools needs it to decode"]),
+    ("parabricks-cram", lambda p: (cram_unit_with(p, "ref.fa"), write_config(p, "calling:\n  engine: parabricks\n")),
+     ["units.tsv, line 4: a cram unit, but the parabricks engine aligns FASTQ only (pbrun fq2bam)"]),
+]
+
+
+@pytest.mark.parametrize("change, expected", [c[1:] for c in INPUT_CASES], ids=[c[0] for c in INPUT_CASES])
+def test_bad_cram_bam_ubam_unit_stops_before_any_job(mini, change, expected):
+    change(mini)
+    proc = dry_run(mini, check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "found before any job ran (nothing was started)" in text, text[-3000:]
+    for part in expected:
+        assert part in text, text[-3000:]
+    assert not (mini / "results").exists()
+
+
+def test_cram_with_the_wrong_input_reference_stops_the_run(mini):
+    """The CRAM was written against ref.fa; a FASTA with another chr1 (and GRCh37-style
+    names) is refused with the contig, both checksums and the CRAM's own UR; the right
+    FASTA is accepted and reaches samtools collate quoted."""
+    other = mini / "other.fa"
+    other.write_text(">chr1\n" + "TTGA" * 100 + "\n>chrX\n" + "ACGT" * 50 + "\n")
+    subprocess.run(["samtools", "faidx", other], check=True)
+    cram_unit_with(mini, "other.fa")
+    proc = dry_run(mini, check=False)
+    assert proc.returncode != 0
+    assert ("units.tsv, line 4, column 'input_reference': 'other.fa' is not the reference 'B.cram' was "
+            "written with") in proc.stderr
+    assert re.search(r"contig chr1 has M5 [0-9a-f]{32} in the CRAM but [0-9a-f]{32} in the FASTA", proc.stderr)
+    assert "Give the FASTA the CRAM was made with" in proc.stderr
+    assert not (mini / "results").exists()
+
+    renamed = mini / "b37.fa"
+    renamed.write_text(">1\n" + "ACGT" * 100 + "\n>X\n" + "ACGT" * 50 + "\n")
+    subprocess.run(["samtools", "faidx", renamed], check=True)
+    set_unit(mini, 4, input_reference="b37.fa")
+    proc = dry_run(mini, check=False)
+    assert "contig chr1 is in the CRAM but not in the FASTA" in proc.stderr
+
+    set_unit(mini, 4, input_reference="ref.fa")  # samtools indexed it when writing the CRAM
+    out = dry_run(mini).stdout
+    assert "samtools collate -u -O --no-PG --reference ref.fa B.cram results/align/realigned/B/L1.bam.tmp.collate" in out
+    # the original read group (SM replaced by ours) and @PG chain reach bwa; our bwa
+    # @PG follows the file's last step
+    assert r"-R '@RG\tID:FC1.3\tSM:B\tPL:ILLUMINA\tLB:EXT-LIB\tPU:FC1.3.ACGT'" in out
+    assert r"-H '@PG\tID:L1.bwa\tPN:bwa\tVN:0.7.15\tCL:bwa mem ref.fa r1.fq r2.fq\n@PG\tID:L1.MarkDuplicates" in out
+    assert "link_pg.sh L1.MarkDuplicates | samtools fixmate" in out
+    assert "fastp --in1 reads/A_L1_R1.fastq.gz --in2 reads/A_L1_R2.fastq.gz" in out  # FASTQ units unchanged
+    assert "| fastp --stdin --interleaved_in --stdout --thread 1 --json results/qc/fastp/realigned/B.L1.fastp.json" in out
