@@ -9,7 +9,7 @@ CORES ?= $(shell nproc)
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
 DEMO := resources/demo
 
-.PHONY: deps tools test-tools demo demo-data test lint format clean containers validate verify
+.PHONY: deps tools test-tools demo demo-data test lint format clean containers validate verify bench
 
 deps: tools $(VENV)/.installed
 
@@ -77,6 +77,21 @@ RESULTS ?= results
 
 verify:
 	$(PYTHON) scripts/verify_manifest.py $(RESULTS)/manifest.tsv
+
+# make bench [CORES=2] [BENCH_ARGS=--quick]: the three benchmark harnesses, in this order
+# (accuracy reuses the overhead run's demo results): pipeline overhead against the same
+# tools in a minimal shell chain, joint-genotyping scaling with cohort size (N = 4..32)
+# and the gVCF's size, accuracy per caller (bcftools, freebayes) on NA12878 and the demo.
+# Each prints its table and appends to benchmarks/results/*.tsv; scratch work goes to
+# benchmarks/results/work/ (benchmarks/README_section.md).
+BENCH_ARGS ?=
+
+bench: deps demo-data
+	@start=$$(date +%s) && \
+	$(BIN)/python benchmarks/overhead.py --cores $(CORES) $(BENCH_ARGS) && echo && \
+	$(BIN)/python benchmarks/scaling.py --cores $(CORES) $(BENCH_ARGS) && echo && \
+	$(BIN)/python benchmarks/accuracy.py --cores $(CORES) --shared $(SHARED) $(BENCH_ARGS) && echo && \
+	echo "make bench: $$(( $$(date +%s) - start )) s on $(CORES) cores ($$(date -Iseconds))"
 
 lint: deps
 	$(BIN)/snakefmt --check Snakefile workflow
