@@ -66,6 +66,7 @@ import benchlib as bl  # noqa: E402
 
 sys.path.insert(0, str(bl.ROOT / "scripts"))
 import compare_calls  # noqa: E402
+from make_demo_data import add_errors, quality_matrix  # noqa: E402  (the demo's error model)
 
 RESULTS = bl.RESULTS / "scaling.tsv"
 GVCF_RESULTS = bl.RESULTS / "gvcf_size.tsv"
@@ -142,24 +143,6 @@ def haplotype(seq: np.ndarray, sites: list[dict], sample: int, copy: int) -> np.
             cursor = s["pos"] + s["ref"].size
     pieces.append(seq[cursor:])
     return np.concatenate(pieces)
-
-
-def quality_matrix(rng: np.random.Generator, n: int, mate: int) -> np.ndarray:
-    """The demo's read qualities (scripts/make_demo_data.py quality_matrix)."""
-    cycle = np.arange(READ_LEN) / READ_LEN
-    mean = (37.5 - (9 if mate == 2 else 6) * cycle**2).astype(np.float32)
-    qual = mean[None, :] + np.float32(2.5) * rng.standard_normal((n, READ_LEN), dtype=np.float32)
-    bad = rng.random(n) < 0.04
-    tail_start = rng.integers(90, READ_LEN, n)
-    qual[bad[:, None] & (np.arange(READ_LEN)[None, :] >= tail_start[:, None])] = 2
-    return np.clip(np.rint(qual), 2, 41).astype(np.uint8)
-
-
-def add_errors(rng: np.random.Generator, reads: np.ndarray, qual: np.ndarray) -> None:
-    """Substitutions with probability 10^(-Q/10) (scripts/make_demo_data.py add_errors)."""
-    error_prob = np.power(10.0, -np.arange(64) / 10.0).astype(np.float32)
-    hit = rng.random(reads.shape, dtype=np.float32) < error_prob[qual]
-    reads[hit] = (reads[hit] + rng.integers(1, 4, int(hit.sum()))) % 4
 
 
 def write_reads(path1: Path, path2: Path, haps: list[np.ndarray], coverage: float, rng: np.random.Generator,
