@@ -6,8 +6,11 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 CORES ?= $(shell nproc)
-SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --workflow-profile profiles/default
-DEMO := resources/demo
+SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --snakefile $(CURDIR)/Snakefile \
+	--workflow-profile $(CURDIR)/profiles/default
+# make demo DEMO_DIR=/elsewhere: the demo's data, results and logs there (the tests do so)
+DEMO_DIR ?= .
+DEMO := $(DEMO_DIR)/resources/demo
 
 .PHONY: deps tools test-tools demo demo-data test lint format clean containers validate verify bench
 
@@ -16,23 +19,24 @@ deps: tools $(VENV)/.installed
 tools:
 	@bash scripts/install_deps.sh
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python >= 3.11 is needed (found $$($(PYTHON) --version))" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 demo-data: $(DEMO)/.complete
 
-$(DEMO)/.complete: scripts/make_demo_data.py | deps
+$(DEMO)/.complete: scripts/make_demo_data.py $(wildcard scripts/refcohort/demo/*.py) | deps
 	$(BIN)/python scripts/make_demo_data.py --outdir $(DEMO) --threads 2
 	touch $@
 
 demo: deps demo-data
-	$(SNAKEMAKE) --configfile config/demo.yaml
+	$(SNAKEMAKE) --directory $(DEMO_DIR) --configfile $(CURDIR)/config/demo.yaml
 	@echo
-	@echo "Demo finished. Outputs:"
+	@echo "Demo finished. Outputs (in $(abspath $(DEMO_DIR))):"
 	@echo "  cohort VCF      results/joint/cohort.vcf.gz (+ .tbi, .md5)"
 	@echo "  CRAMs           results/align/<sample>.cram (+ .crai, .md5)"
 	@echo "  gVCFs           results/gvcf/<sample>.g.vcf.gz (+ .tbi, .md5)"
@@ -41,9 +45,9 @@ demo: deps demo-data
 	@echo "  accuracy        results/eval/summary.tsv (joint-called samples with truth)"
 	@echo "  sample QC       results/qc/sample_qc.tsv"
 	@echo
-	@awk -F'\t' '{ printf "%-8s %-7s %-14s %-24s %s\n", $$1, $$2, $$5, $$6, $$3 }' results/qc/sample_qc.tsv
+	@awk -F'\t' '{ printf "%-8s %-7s %-14s %-24s %s\n", $$1, $$2, $$5, $$6, $$3 }' $(DEMO_DIR)/results/qc/sample_qc.tsv
 	@echo
-	@awk -F'\t' 'NR == 1 || $$2 != "ALL" { printf "%-8s %-6s %7s %6s %6s %10s %10s %10s %12s\n", $$1, $$2, $$3, $$6, $$7, $$8, $$9, $$10, $$17 }' results/eval/summary.tsv
+	@awk -F'\t' 'NR == 1 || $$2 != "ALL" { printf "%-8s %-6s %7s %6s %6s %10s %10s %10s %12s\n", $$1, $$2, $$3, $$6, $$7, $$8, $$9, $$10, $$17 }' $(DEMO_DIR)/results/eval/summary.tsv
 
 test-tools:
 	@bash scripts/install_deps.sh --test
@@ -83,21 +87,27 @@ verify:
 # tools in a minimal shell chain, joint-genotyping scaling with cohort size (N = 4..32)
 # and the gVCF's size, accuracy per caller (bcftools, freebayes) on NA12878 and the demo.
 # Each prints its table and appends to benchmarks/results/*.tsv; scratch work goes to
-# benchmarks/results/work/ (benchmarks/README_section.md).
+# benchmarks/results/work/ (docs/benchmarks.md).
 BENCH_ARGS ?=
 
 bench: deps demo-data
 	@start=$$(date +%s) && \
-	$(BIN)/python benchmarks/overhead.py --cores $(CORES) $(BENCH_ARGS) && echo && \
-	$(BIN)/python benchmarks/scaling.py --cores $(CORES) $(BENCH_ARGS) && echo && \
-	$(BIN)/python benchmarks/accuracy.py --cores $(CORES) --shared $(SHARED) $(BENCH_ARGS) && echo && \
+	$(BIN)/python benchmarks/bench_overhead.py --cores $(CORES) $(BENCH_ARGS) && echo && \
+	$(BIN)/python benchmarks/bench_scaling.py --cores $(CORES) $(BENCH_ARGS) && echo && \
+	$(BIN)/python benchmarks/bench_accuracy.py --cores $(CORES) --shared $(SHARED) $(BENCH_ARGS) && echo && \
 	echo "make bench: $$(( $$(date +%s) - start )) s on $(CORES) cores ($$(date -Iseconds))"
 
+# make lint: every check the test suite runs on the code itself (zero findings each);
+# make format: rewrite Python and Snakemake files in the house format
 lint: deps
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint --configfile config/demo.yaml
 
 format: deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 	$(BIN)/snakefmt Snakefile workflow
 
 # Images for --sdm apptainer: the two multi-tool environments (envs/containers/*.def);
@@ -110,4 +120,4 @@ resources/containers/%.sif: envs/containers/%.def envs/%.yaml
 	apptainer build --force $@.tmp $< && mv $@.tmp $@
 
 clean:
-	rm -rf results logs .snakemake benchmarks/*/
+	rm -rf results logs .snakemake

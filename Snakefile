@@ -32,37 +32,40 @@ localrules:
 
 
 include: "workflow/common.smk"
+include: "workflow/functions.smk"
 include: "workflow/reference.smk"
 
 
-# The calling engine (config calling.engine, README "Calling engines") picks the stages
-# from alignment to the cohort VCF; every engine delivers the same files to qc.smk on.
+# The calling engine (config calling.engine, docs/engines.md) picks the stages from
+# alignment to the cohort VCF (workflow/engines/); every engine delivers the same files to
+# the engine-independent stages that follow.
 if ENGINE == "bcftools":
 
     include: "workflow/align.smk"
-    include: "workflow/call.smk"
-    include: "workflow/joint.smk"
+    include: "workflow/engines/bcftools.smk"
 
-elif ENGINE == "gatk":
+else:
 
-    include: "workflow/align.smk"
-    include: "workflow/engines/ploidy.smk"
-    include: "workflow/engines/gatk.smk"
-    include: "workflow/engines/gatk_joint.smk"
+    include: "workflow/engines/common.smk"
+    include: "workflow/engines/sex_aware.smk"
 
-elif ENGINE == "deepvariant":
+    if ENGINE == "parabricks":
 
-    include: "workflow/align.smk"
-    include: "workflow/engines/ploidy.smk"
-    include: "workflow/engines/deepvariant.smk"
-    include: "workflow/engines/glnexus.smk"
+        include: "workflow/engines/parabricks.smk"
 
-elif ENGINE == "parabricks":
+    else:
 
-    include: "workflow/engines/parabricks.smk"
-    include: "workflow/engines/ploidy.smk"
+        include: "workflow/align.smk"
 
-    if PARABRICKS_CALLER == "haplotypecaller":
+    if ENGINE == "gatk":
+
+        include: "workflow/engines/gatk.smk"
+
+    elif ENGINE == "deepvariant":
+
+        include: "workflow/engines/deepvariant.smk"
+
+    if GATK_ROUTE:
 
         include: "workflow/engines/gatk_joint.smk"
 
@@ -74,10 +77,12 @@ elif ENGINE == "parabricks":
 include: "workflow/qc.smk"
 include: "workflow/release.smk"
 include: "workflow/report.smk"
+include: "workflow/eval.smk"
 include: "workflow/manifest.smk"
 
 
 rule all:
+    """Every deliverable of the run (final_outputs in workflow/functions.smk)."""
     default_target: True
     input:
         final_outputs(),
@@ -85,7 +90,7 @@ rule all:
 
 # A resumed run first removes the temporary files of jobs that a kill left behind; a run
 # with failed jobs lists them, with the line of their log that says why, in
-# results/failed_samples.tsv (README "Reliability").
+# results/failed_samples.tsv (docs/reliability.md).
 onstart:
     clean_interrupted_temp_files()
 

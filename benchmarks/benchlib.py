@@ -1,4 +1,5 @@
-"""Helpers shared by the pipeline harnesses (overhead.py, scaling.py, accuracy.py).
+"""Helpers shared by the harnesses (bench_overhead.py, bench_scaling.py, bench_accuracy.py,
+bench_release.py, bench_kinship.py).
 
 Timing (wall clock and the exact CPU time of a command's whole process tree, from the
 kernel's accounting of the reaped child, ``os.wait4``), the machine description, the
@@ -17,9 +18,9 @@ import shlex
 import subprocess
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import yaml
 
@@ -61,7 +62,12 @@ def machine() -> str:
         mem = f"{kb / 2**20:.0f} GiB"
     except (OSError, AttributeError):
         pass
-    parts = [f"{cores()} cores", model, mem, f"{platform.system()} {platform.release().split('-')[0]}"]
+    parts = [
+        f"{cores()} cores",
+        model,
+        mem,
+        f"{platform.system()} {platform.release().split('-')[0]}",
+    ]
     return ", ".join(p for p in parts if p)
 
 
@@ -69,8 +75,15 @@ def now() -> str:
     return datetime.datetime.now().isoformat(timespec="seconds")
 
 
-def run_timed(cmd: str | Sequence[str], *, cwd: Path | str | None = None, log: Path | None = None,
-              env: dict | None = None, check: bool = True, sample_memory: bool = False) -> Timed:
+def run_timed(
+    cmd: str | Sequence[str],
+    *,
+    cwd: Path | str | None = None,
+    log: Path | None = None,
+    env: dict | None = None,
+    check: bool = True,
+    sample_memory: bool = False,
+) -> Timed:
     """Run a command (a string runs under ``bash -o pipefail -c``), its output to ``log``
     (or discarded), and measure it; ``sample_memory`` polls the process tree's summed
     RSS every 50 ms (psutil). Raises RuntimeError with the log's tail on failure."""
@@ -79,8 +92,13 @@ def run_timed(cmd: str | Sequence[str], *, cwd: Path | str | None = None, log: P
     peak = [0.0]
     try:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-                                env=env)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+            env=env,
+        )
         done = threading.Event()
         sampler = None
         if sample_memory:
@@ -184,7 +202,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence], align: str | None = 
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def fmt(cells):
-        return "  ".join(c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(cells, widths, align)).rstrip()
+        return "  ".join(
+            c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(cells, widths, align)
+        ).rstrip()
 
     return "\n".join([fmt(headers), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows])
 
@@ -241,101 +261,8 @@ def deep_merge(base: dict, override: dict) -> dict:
 
 def pipeline_config(*configfiles: Path, workflow: Path = ROOT) -> dict:
     """The workflow's config/config.yaml with the given files merged on top (the values
-    the harnesses need to rebuild the rules' options)."""
+    the harnesses render the rules' commands with, refcohort.commands)."""
     config = yaml.safe_load((workflow / "config" / "config.yaml").read_text()) or {}
     for path in configfiles:
         config = deep_merge(config, yaml.safe_load(Path(path).read_text()) or {})
     return config
-
-
-def mpileup_options(config: dict) -> str:
-    """workflow/common.smk mpileup_options(): the gVCF genotype-likelihood options."""
-    c = config["calling"]
-    depths = ",".join(str(d) for d in c.get("gvcf_depth_bands", [5, 15]))
-    extra = " ".join(shlex.quote(w) for w in shlex.split(c.get("mpileup_extra", "") or ""))
-    return (f"--min-MQ {c.get('min_mapq', 20)} --min-BQ {c.get('min_baseq', 13)} "
-            f"--max-depth {c.get('max_depth', 250)} --gvcf {depths} {extra}").rstrip()
-
-
-MPILEUP_ANNOTATE = "FORMAT/AD,FORMAT/DP,FORMAT/QS,FORMAT/SP,INFO/AD"
-
-
-def filter_chain(config: dict) -> str:
-    """workflow/common.smk site_filter_chain(): soft filters, piped as BCF."""
-    steps = [f"bcftools filter --mode + --soft-filter {shlex.quote(f['name'])} "
-             f"--exclude {shlex.quote(f['expression'])} -Ou -" for f in config["joint"].get("filters", [])]
-    return " | ".join(steps) if steps else "bcftools view -Ou -"
-
-
-def ploidy_option(config: dict, cwd: Path) -> str:
-    """--ploidy NAME or --ploidy-file PATH (a path is taken relative to ``cwd``)."""
-    ploidy = str(config["reference"].get("ploidy", "GRCh38"))
-    if ploidy in ("GRCh37", "GRCh38", "X", "Y", "1"):
-        return f"--ploidy {ploidy}"
-    path = Path(ploidy) if Path(ploidy).is_absolute() else Path(cwd) / ploidy
-    return f"--ploidy-file {shlex.quote(str(path))}"
-
-
-def joint_call_command(gvcfs: Sequence[str], regions: str, fasta: str, sexes: str, ploidy: str,
-                       filters: str, out: str, call_extra: str = "") -> str:
-    """workflow/joint.smk rule bcftools_call, for one shard."""
-    q = shlex.quote
-    files = " ".join(q(g) for g in gvcfs)
-    return (f"bcftools merge --gvcf {q(fasta)} --regions-file {q(regions)} -Ou"
-            f" --file-list <(printf '%s\\n' {files})"
-            f" | bcftools call --multiallelic-caller --variants-only --annotate GQ"
-            f" {ploidy} --samples-file {q(sexes)} {call_extra} -Ou"
-            f" | bcftools view --targets-file {q(regions)} --targets-overlap 0 -Ou"
-            f" | bcftools norm --fasta-ref {q(fasta)} -Ou"
-            f" | bcftools view --trim-alt-alleles -Ou"
-            f" | bcftools view --exclude 'ALT=\"<*>\"' -Ou"
-            f" | {filters}"
-            f" | bcftools view -Oz -o {q(out)}"
-            f" && tabix -p vcf {q(out)}")
-
-
-def mpileup_command(cram: str, fasta: str, regions: str, options: str, out: str) -> str:
-    """workflow/call.smk rule bcftools_mpileup, for one sample and shard."""
-    q = shlex.quote
-    return (f"bcftools mpileup --fasta-ref {q(fasta)} --regions-file {q(regions)}"
-            f" --annotate {MPILEUP_ANNOTATE} {options}"
-            f" -Oz -o {q(out)} {q(cram)} && tabix -p vcf {q(out)}")
-
-
-# ------------------------------------------------------------------ drift checks
-TOOLS = ("bcftools", "samtools", "bwa", "fastp", "mosdepth", "tabix", "freebayes")
-
-
-def rule_shell(smk_text: str, rule: str) -> str:
-    """The shell: command of a rule in a .smk file, its string literals joined (the
-    {placeholders} are left as they are)."""
-    import ast
-
-    lines = smk_text.splitlines()
-    start = next(i for i, line in enumerate(lines) if re.match(rf"(rule|checkpoint) {re.escape(rule)}:", line))
-    end = next((i for i in range(start + 1, len(lines)) if re.match(r"\S", lines[i])), len(lines))
-    body = lines[start + 1:end]
-    at = next(i for i, line in enumerate(body) if line.strip() == "shell:")
-    literal = []
-    for line in body[at + 1:]:
-        stripped = line.strip()
-        if stripped and len(line) - len(line.lstrip()) <= 4:
-            break
-        if stripped and not stripped.startswith("#"):
-            literal.append(stripped)
-    return ast.literal_eval("(" + "\n".join(literal) + ")")
-
-
-def command_signature(command: str) -> dict[tuple[str, str], set[str]]:
-    """{(tool, subcommand): option flags} of every known tool invoked in a command line
-    (pipes, &&, ;, subshells); placeholders and file names are ignored."""
-    out: dict[tuple[str, str], set[str]] = {}
-    for segment in re.split(r"\|\||&&|\||;|\(|\)|\bthen\b|\bfi\b", command):
-        words = segment.split()
-        if not words or words[0] not in TOOLS:
-            continue
-        tool = words[0]
-        sub = words[1] if len(words) > 1 and re.fullmatch(r"[a-z]+", words[1]) and tool in ("bcftools", "samtools", "bwa") else ""
-        flags = {w.split("=", 1)[0] for w in words[1:] if re.fullmatch(r"--?[A-Za-z][\w-]*(=.*)?", w)}
-        out.setdefault((tool, sub), set()).update(flags)
-    return out

@@ -39,7 +39,11 @@ def _job_of_caller() -> dict:
                 wildcards = dict(wildcards.items()) if wildcards is not None else {}
             except Exception:  # noqa: BLE001 - a record without wildcards is still useful
                 wildcards = {}
-            return {"rule": local["job_rule"].name, "jobid": local.get("jobid"), "wildcards": wildcards}
+            return {
+                "rule": local["job_rule"].name,
+                "jobid": local.get("jobid"),
+                "wildcards": wildcards,
+            }
         frame = frame.f_back
     return {"rule": "(snakemake)", "jobid": None, "wildcards": {}}
 
@@ -68,13 +72,20 @@ def install(out_path: str) -> None:
             return self.pid, 0
         info = getattr(self, "_jobtimes", None)
         if pid == self.pid and info is not None:
-            record({
-                "rule": info["rule"], "jobid": info["jobid"], "wildcards": info["wildcards"],
-                "wall": round(time.perf_counter() - info["start"], 3),
-                "cpu": round(usage.ru_utime + usage.ru_stime, 3),
-                "user": round(usage.ru_utime, 3), "system": round(usage.ru_stime, 3),
-                "command": (self.args if isinstance(self.args, str) else " ".join(map(str, self.args)))[:300],
-            })
+            record(
+                {
+                    "rule": info["rule"],
+                    "jobid": info["jobid"],
+                    "wildcards": info["wildcards"],
+                    "wall": round(time.perf_counter() - info["start"], 3),
+                    "cpu": round(usage.ru_utime + usage.ru_stime, 3),
+                    "user": round(usage.ru_utime, 3),
+                    "system": round(usage.ru_stime, 3),
+                    "command": (
+                        self.args if isinstance(self.args, str) else " ".join(map(str, self.args))
+                    )[:300],
+                }
+            )
         return pid, status
 
     subprocess.Popen.__init__ = __init__

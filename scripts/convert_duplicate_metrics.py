@@ -1,91 +1,16 @@
-"""Picard-style duplicate metrics (GATK MarkDuplicates, Parabricks fq2bam
-``--out-duplicate-metrics``) as a ``samtools markdup -f`` stats file.
+#!/usr/bin/env python3
+"""Picard-style duplicate metrics (GATK MarkDuplicates, Parabricks fq2bam) as a
+``samtools markdup -f`` stats file (refcohort.duplicate_metrics): the Snakemake script of
+rule convert_duplicate_metrics, and a command line
 
-The QC stage reads duplication from samtools markdup stats (``scripts/sample_metrics.py``:
-``(DUPLICATE PAIR + DUPLICATE SINGLE) / EXAMINED``), so engines that mark duplicates
-with a Picard-compatible tool write the same keys. Picard counts pairs, samtools counts
-reads: pair counts are doubled. Rows of several libraries are summed.
-
-Usage: convert_duplicate_metrics.py METRICS OUTPUT
+    python scripts/convert_duplicate_metrics.py METRICS OUTPUT
 """
 
-import argparse
 import sys
 
-FIELDS = (
-    "UNPAIRED_READS_EXAMINED",
-    "READ_PAIRS_EXAMINED",
-    "SECONDARY_OR_SUPPLEMENTARY_RDS",
-    "UNMAPPED_READS",
-    "UNPAIRED_READ_DUPLICATES",
-    "READ_PAIR_DUPLICATES",
-    "READ_PAIR_OPTICAL_DUPLICATES",
-)
+from refcohort.duplicate_metrics import cli, main
 
-
-def parse_picard(text: str) -> dict[str, int]:
-    """Sum of the DuplicationMetrics rows (one per library) of a Picard metrics file."""
-    lines = text.splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if line.startswith("## METRICS CLASS"))
-    except StopIteration:
-        raise ValueError("no '## METRICS CLASS' section: not a Picard-style metrics file") from None
-    header = lines[start + 1].split("\t")
-    missing = [f for f in FIELDS if f not in header]
-    if missing:
-        raise ValueError(f"duplicate metrics lack the columns {', '.join(missing)}")
-    totals = dict.fromkeys(FIELDS, 0)
-    rows = 0
-    for line in lines[start + 2 :]:
-        if not line.strip() or line.startswith("#"):
-            break
-        values = dict(zip(header, line.split("\t")))
-        for field in FIELDS:
-            totals[field] += int(float(values[field] or 0))
-        size = values.get("ESTIMATED_LIBRARY_SIZE", "")
-        totals["ESTIMATED_LIBRARY_SIZE"] = totals.get("ESTIMATED_LIBRARY_SIZE", 0) + int(float(size or 0))
-        rows += 1
-    if not rows:
-        raise ValueError("the duplicate metrics have no library rows")
-    return totals
-
-
-def as_samtools(m: dict[str, int]) -> dict[str, int]:
-    """The samtools markdup stats keys (read counts) from summed Picard metrics."""
-    paired = 2 * m["READ_PAIRS_EXAMINED"]
-    single = m["UNPAIRED_READS_EXAMINED"]
-    dup_pair = 2 * m["READ_PAIR_DUPLICATES"]
-    dup_single = m["UNPAIRED_READ_DUPLICATES"]
-    return {
-        "READ": paired + single + m["SECONDARY_OR_SUPPLEMENTARY_RDS"] + m["UNMAPPED_READS"],
-        "EXAMINED": paired + single,
-        "PAIRED": paired,
-        "SINGLE": single,
-        "DUPLICATE PAIR": dup_pair,
-        "DUPLICATE SINGLE": dup_single,
-        "DUPLICATE PAIR OPTICAL": 2 * m["READ_PAIR_OPTICAL_DUPLICATES"],
-        "DUPLICATE TOTAL": dup_pair + dup_single,
-        "ESTIMATED_LIBRARY_SIZE": m.get("ESTIMATED_LIBRARY_SIZE", 0),
-    }
-
-
-def render(stats: dict[str, int], source: str) -> str:
-    lines = [f"COMMAND: converted from Picard-style duplicate metrics {source}"]
-    lines += [f"{key}: {value}" for key, value in stats.items()]
-    return "\n".join(lines) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("metrics", help="Picard-style duplicate metrics")
-    ap.add_argument("output", help="samtools markdup -f style stats file to write")
-    args = ap.parse_args(argv)
-    with open(args.metrics) as fh:
-        stats = as_samtools(parse_picard(fh.read()))
-    with open(args.output, "w") as fh:
-        fh.write(render(stats, args.metrics))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__" and "snakemake" not in globals():
+    sys.exit(cli())
+if "snakemake" in globals():
+    main(snakemake)  # noqa: F821

@@ -3,10 +3,12 @@
 # (supplementary reads included, optical ones tagged), write CRAM + CRAI + MD5.
 # A unit may instead be a CRAM/BAM/uBAM from elsewhere (bwa_mem_realign): its reads are
 # turned back into pairs and realigned with the same bwa settings, keeping the file's read
-# groups and @PG chain (workflow/inputs.py; README "Genomes sequenced elsewhere").
+# groups and @PG chain (refcohort.realign; docs/external-inputs.md). The commands are in
+# refcohort.commands.align.
 
 
 rule bwa_mem:
+    """Trim a FASTQ unit with fastp and align it with BWA-MEM into a sorted BAM."""
     input:
         unpack(unit_fastqs),
         fasta=REFERENCE,
@@ -18,7 +20,7 @@ rule bwa_mem:
     log:
         "logs/bwa_mem/{sample}.{unit}.log",
     benchmark:
-        "benchmarks/bwa_mem/{sample}.{unit}.tsv"
+        "logs/benchmarks/bwa_mem/{sample}.{unit}.tsv"
     conda:
         "../envs/align.yaml"
     container:
@@ -28,35 +30,17 @@ rule bwa_mem:
         mem_mb=lambda wc, attempt: 12000 * attempt,
         runtime=lambda wc, attempt: 720 * attempt,
     params:
-        read_group=read_group,
+        read_groups=read_group,
         fastp_extra=tool_extra("trimming", "fastp_extra"),
         bwa_extra=tool_extra("alignment", "bwa_extra"),
         sort_mem="768M",
-        check=Path(workflow.basedir, "scripts", "check_pairs.awk"),
+        check=SCRIPTS / "check_pairs.awk",
     shell:
-        # fastp writes interleaved pairs to stdout; bwa reads them with -p. fastp runs one
-        # worker: with more, its --stdout order is random (OpenGene/fastp#552) and bwa's
-        # per-batch pairing statistics, hence the CRAM, would differ between reruns. On
-        # the demo one worker costs 14 us per pair, bwa ~60 us per pair per thread: with
-        # many bwa threads on human data fastp may set the pace (not measured). Both tools take some broken input
-        # silently: check_pairs.awk stops the stream on unpaired, malformed or no reads,
-        # and fastp's warning about R1/R2 of different lengths (a truncated file) fails
-        # the job once the stream is done (README "Reliability").
-        "(fastp --in1 {input.fq1:q} --in2 {input.fq2:q} --stdout --thread 1"
-        " --json {output.fastp_json:q} --html {output.fastp_html:q} {params.fastp_extra}"
-        " | awk -f {params.check:q}"
-        " | bwa mem -p -K 100000000 -Y -t {threads} -R {params.read_group} {params.bwa_extra}"
-        " {input.fasta:q} -"
-        " | samtools fixmate -m -u - -"
-        " | samtools sort -m {params.sort_mem} -T {output.bam:q}.tmp -o {output.bam:q} -)"
-        " 2> {log:q}"
-        " && if grep -qiE '^ERROR|different read numbers' {log:q}; then"
-        " echo 'ERROR: FASTQ check: fastp reported the problem above (R1 and R2 of different"
-        " lengths: a truncated file or files that are not mates; or a broken record)' >> {log:q};"
-        " exit 1; fi"
+        commands.align.BWA_MEM_RULE
 
 
 rule bwa_mem_realign:
+    """Turn a CRAM/BAM/uBAM unit back into read pairs and realign them like FASTQ."""
     input:
         unpack(unit_alignment),
         fasta=REFERENCE,
@@ -68,7 +52,7 @@ rule bwa_mem_realign:
     log:
         "logs/bwa_mem_realign/{sample}.{unit}.log",
     benchmark:
-        "benchmarks/bwa_mem_realign/{sample}.{unit}.tsv"
+        "logs/benchmarks/bwa_mem_realign/{sample}.{unit}.tsv"
     conda:
         "../envs/align.yaml"
     container:
@@ -78,37 +62,21 @@ rule bwa_mem_realign:
         mem_mb=lambda wc, attempt: 12000 * attempt,
         runtime=lambda wc, attempt: 720 * attempt,
     params:
-        reads=realign_reads,
+        collate=realign_collate_options,
+        fastq=realign_fastq_options,
         read_groups=realign_read_groups,
-        link_pg=realign_link_pg,
+        pg_parent=realign_pg_parent,
         fastp_extra=tool_extra("trimming", "fastp_extra"),
         bwa_extra=tool_extra("alignment", "bwa_extra"),
         sort_mem="768M",
-        check=Path(workflow.basedir, "scripts", "check_pairs.awk"),
+        check=SCRIPTS / "check_pairs.awk",
+        link_pg=SCRIPTS / "link_pg.sh",
     shell:
-        # params.reads: `samtools collate -u -O FILE | samtools fastq -` (mates together,
-        # secondary/supplementary dropped, reads whose mate is missing counted and left
-        # out; several read groups: each read's RG tag kept in the FASTQ comment, which
-        # fastp passes on and bwa -C copies). Then the same fastp (on a stream it cannot
-        # auto-detect adapters; it trims them by pair overlap), pair check and bwa as
-        # bwa_mem; params.link_pg puts our bwa @PG after the file's own chain.
-        "({params.reads}"
-        " | fastp --stdin --interleaved_in --stdout --thread 1"
-        " --json {output.fastp_json:q} --html {output.fastp_html:q} {params.fastp_extra}"
-        " | awk -v source=realign -f {params.check:q}"
-        " | bwa mem -p -K 100000000 -Y -t {threads} {params.read_groups} {params.bwa_extra}"
-        " {input.fasta:q} -"
-        " {params.link_pg}| samtools fixmate -m -u - -"
-        " | samtools sort -m {params.sort_mem} -T {output.bam:q}.tmp -o {output.bam:q} -)"
-        " 2> {log:q}"
-        " && if grep -qiE '^ERROR|different read numbers' {log:q}; then"
-        " echo 'ERROR: FASTQ check: fastp reported the problem above' >> {log:q}; exit 1; fi"
-        " && if grep -qE 'discarded [1-9][0-9]* singletons' {log:q}; then"
-        " echo 'WARNING: reads whose mate is not in the file were left out (count above)'"
-        " >> {log:q}; fi"
+        commands.align.BWA_MEM_REALIGN_RULE
 
 
 rule samtools_markdup:
+    """Merge a sample's units, mark duplicates across them, write CRAM + CRAI + MD5."""
     input:
         bams=sample_unit_bams,
         fasta=REFERENCE,
@@ -121,7 +89,7 @@ rule samtools_markdup:
     log:
         "logs/samtools_markdup/{sample}.log",
     benchmark:
-        "benchmarks/samtools_markdup/{sample}.tsv"
+        "logs/benchmarks/samtools_markdup/{sample}.tsv"
     conda:
         "../envs/samtools.yaml"
     container:
@@ -134,10 +102,4 @@ rule samtools_markdup:
         optical_distance=config["markdup"]["optical_distance"],
         extra=tool_extra("markdup"),
     shell:
-        "(samtools merge -u -o - {input.bams:q}"
-        " | samtools markdup -S -d {params.optical_distance} {params.extra}"
-        " -f {output.stats:q} -T {output.cram:q}.tmp --threads {threads}"
-        " --reference {input.fasta:q} -O cram --write-index"
-        " - {output.cram:q}##idx##{output.crai:q}"
-        " && samtools quickcheck {output.cram:q}"
-        " && md5sum {output.cram:q} > {output.md5:q}) 2> {log:q}"
+        commands.align.SAMTOOLS_MARKDUP_RULE

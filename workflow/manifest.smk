@@ -6,12 +6,15 @@
 
 
 rule sha256sum_deliverable:
+    """The SHA-256 of a large deliverable, computed once, beside it."""
     input:
         file="{deliverable}",
     output:
         sha256="{deliverable}.sha256",
     log:
         "logs/sha256sum_deliverable/{deliverable}.log",
+    benchmark:
+        "logs/benchmarks/sha256sum_deliverable/{deliverable}.tsv"
     wildcard_constraints:
         deliverable=SHA256_SIDECARS,
     conda:
@@ -23,10 +26,11 @@ rule sha256sum_deliverable:
         mem_mb=200,
         runtime=lambda wc, attempt: 60 * attempt,
     shell:
-        "sha256sum {input.file:q} > {output.sha256:q} 2> {log:q}"
+        commands.report.SHA256SUM_RULE
 
 
 rule write_manifest:
+    """results/manifest.tsv: every deliverable's size and SHA-256, tool versions."""
     input:
         files=manifest_files(),
         sha256=manifest_sidecars(),
@@ -35,6 +39,8 @@ rule write_manifest:
         manifest=MANIFEST,
     log:
         "logs/write_manifest.log",
+    benchmark:
+        "logs/benchmarks/write_manifest/cohort.tsv"
     conda:
         "../envs/python.yaml"
     container:

@@ -5,6 +5,7 @@
 
 
 rule samtools_stats:
+    """Alignment statistics of a sample's CRAM (samtools stats)."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
@@ -14,7 +15,7 @@ rule samtools_stats:
     log:
         "logs/samtools_stats/{sample}.log",
     benchmark:
-        "benchmarks/samtools_stats/{sample}.tsv"
+        "logs/benchmarks/samtools_stats/{sample}.tsv"
     conda:
         "../envs/samtools.yaml"
     container:
@@ -24,11 +25,11 @@ rule samtools_stats:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
     shell:
-        "samtools stats --threads {threads} --reference {input.fasta:q} {input.cram:q}"
-        " > {output.stats:q} 2> {log:q}"
+        commands.qc.SAMTOOLS_STATS_RULE
 
 
 rule make_qc_regions:
+    """The QC regions: N-free autosomes, and chrX/chrY outside the PARs."""
     input:
         fasta=REFERENCE,
         fai=f"{REFERENCE}.fai",
@@ -38,6 +39,8 @@ rule make_qc_regions:
         autosomes="results/qc/autosomes.bed",
     log:
         "logs/make_qc_regions.log",
+    benchmark:
+        "logs/benchmarks/make_qc_regions/genome.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -49,10 +52,11 @@ rule make_qc_regions:
     params:
         patterns=[config["qc"]["autosomes"], config["qc"]["chrX"], config["qc"]["chrY"]],
     script:
-        "../scripts/make_intervals.py"
+        "../scripts/make_qc_regions.py"
 
 
 rule mosdepth:
+    """Coverage of a sample over the QC regions (GA4GH read and depth filters)."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
@@ -66,7 +70,7 @@ rule mosdepth:
     log:
         "logs/mosdepth/{sample}.log",
     benchmark:
-        "benchmarks/mosdepth/{sample}.tsv"
+        "logs/benchmarks/mosdepth/{sample}.tsv"
     conda:
         "../envs/mosdepth.yaml"
     container:
@@ -78,16 +82,13 @@ rule mosdepth:
     params:
         prefix=lambda wc, output: output.summary.removesuffix(".mosdepth.summary.txt"),
         min_mapq=config["qc"]["min_mapq"],
-        # GA4GH: primary, non-duplicate reads (exclude unmapped, secondary, QC-fail,
-        # duplicate, supplementary = 3844); depth counted up to 250
-        thresholds=",".join(str(d) for d in range(1, 251)),
+        thresholds=commands.qc.MOSDEPTH_THRESHOLDS,
     shell:
-        "mosdepth --threads {threads} --no-per-base --by {input.regions:q}"
-        " --mapq {params.min_mapq} --flag 3844 --thresholds {params.thresholds}"
-        " --fasta {input.fasta:q} {params.prefix:q} {input.cram:q} 2> {log:q}"
+        commands.qc.MOSDEPTH_RULE
 
 
 rule bcftools_call_sample:
+    """The sample's own calls from its gVCF, for the per-sample QC metrics."""
     input:
         gvcf="results/gvcf/{sample}.g.vcf.gz",
         tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
@@ -98,7 +99,7 @@ rule bcftools_call_sample:
     log:
         "logs/bcftools_call_sample/{sample}.log",
     benchmark:
-        "benchmarks/bcftools_call_sample/{sample}.tsv"
+        "logs/benchmarks/bcftools_call_sample/{sample}.tsv"
     conda:
         "../envs/bcftools.yaml"
     container:
@@ -111,12 +112,11 @@ rule bcftools_call_sample:
         ploidy=ploidy_option(),
         sex=lambda wc: sample_sex_code(wc.sample),
     shell:
-        "(bcftools call --multiallelic-caller --variants-only {params.ploidy}"
-        " --samples-file <(printf '%s\\t%s\\n' {wildcards.sample:q} {params.sex})"
-        " -Oz -o {output.vcf:q} {input.gvcf:q} && tabix -p vcf {output.vcf:q}) 2> {log:q}"
+        commands.qc.CALL_SAMPLE_RULE
 
 
 rule bcftools_stats_sample:
+    """SNV and indel statistics of the sample's own autosomal calls."""
     input:
         vcf="results/qc/variants/{sample}.vcf.gz",
         autosomes="results/qc/autosomes.bed",
@@ -125,6 +125,8 @@ rule bcftools_stats_sample:
         indels="results/qc/bcftools_stats/{sample}.indels.txt",
     log:
         "logs/bcftools_stats_sample/{sample}.log",
+    benchmark:
+        "logs/benchmarks/bcftools_stats_sample/{sample}.tsv"
     conda:
         "../envs/bcftools.yaml"
     container:
@@ -136,13 +138,11 @@ rule bcftools_stats_sample:
     params:
         min_qual=config["qc"]["min_variant_qual"],
     shell:
-        "(bcftools view -i 'QUAL>={params.min_qual} && TYPE=\"snp\"' -T {input.autosomes:q}"
-        " -Ou {input.vcf:q} | bcftools stats -s - > {output.snps:q}"
-        " && bcftools view -i 'QUAL>={params.min_qual} && TYPE=\"indel\"' -T {input.autosomes:q}"
-        " -Ou {input.vcf:q} | bcftools stats -s - > {output.indels:q}) 2> {log:q}"
+        commands.qc.STATS_SAMPLE_RULE
 
 
 rule estimate_contamination:
+    """Estimate a sample's contamination from its gVCF (CHARR-style)."""
     input:
         gvcf="results/gvcf/{sample}.g.vcf.gz",
         tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
@@ -152,6 +152,8 @@ rule estimate_contamination:
         json="results/qc/contamination/{sample}.json",
     log:
         "logs/estimate_contamination/{sample}.log",
+    benchmark:
+        "logs/benchmarks/estimate_contamination/{sample}.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -167,6 +169,7 @@ rule estimate_contamination:
 
 
 rule check_sex:
+    """Infer a sample's karyotype from X/Y depth and X heterozygosity."""
     input:
         thresholds="results/qc/mosdepth/{sample}.thresholds.bed.gz",
         gvcf="results/gvcf/{sample}.g.vcf.gz",
@@ -176,6 +179,8 @@ rule check_sex:
         json="results/qc/sex/{sample}.json",
     log:
         "logs/check_sex/{sample}.log",
+    benchmark:
+        "logs/benchmarks/check_sex/{sample}.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -191,6 +196,7 @@ rule check_sex:
 
 
 rule sample_metrics:
+    """Gather a sample's GA4GH QC metrics into one JSON."""
     input:
         samtools_stats="results/qc/samtools_stats/{sample}.stats.txt",
         markdup="results/qc/markdup/{sample}.markdup.txt",
@@ -203,6 +209,8 @@ rule sample_metrics:
         json="results/qc/{sample}.qc.json",
     log:
         "logs/sample_metrics/{sample}.log",
+    benchmark:
+        "logs/benchmarks/sample_metrics/{sample}.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -218,6 +226,7 @@ rule sample_metrics:
 
 
 checkpoint gate_samples:
+    """The QC gate: PASS/WARN/FAIL per sample; who enters joint genotyping."""
     input:
         qc=expand("results/qc/{sample}.qc.json", sample=SAMPLES),
     output:
@@ -225,6 +234,8 @@ checkpoint gate_samples:
         sexes="results/joint/sample_sexes.txt",
     log:
         "logs/gate_samples.log",
+    benchmark:
+        "logs/benchmarks/gate_samples/cohort.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -243,7 +254,8 @@ checkpoint gate_samples:
         "../scripts/gate_samples.py"
 
 
-rule relatedness:
+rule estimate_relatedness:
+    """KING-robust kinship, heterozygosity and call-rate outliers of the cohort."""
     input:
         vcf="results/joint/cohort.vcf.gz",
         tbi="results/joint/cohort.vcf.gz.tbi",
@@ -252,9 +264,9 @@ rule relatedness:
         samples="results/qc/cohort_samples.tsv",
         json="results/qc/relatedness.json",
     log:
-        "logs/relatedness.log",
+        "logs/estimate_relatedness.log",
     benchmark:
-        "benchmarks/relatedness/cohort.tsv"
+        "logs/benchmarks/estimate_relatedness/cohort.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -267,10 +279,11 @@ rule relatedness:
         **config["qc"]["relatedness"],
         autosomes=config["qc"]["autosomes"],
     script:
-        "../scripts/relatedness.py"
+        "../scripts/estimate_relatedness.py"
 
 
-rule bcftools_stats:
+rule bcftools_stats_cohort:
+    """Per-sample statistics of the cohort VCF (bcftools stats)."""
     input:
         vcf="results/joint/cohort.vcf.gz",
         tbi="results/joint/cohort.vcf.gz.tbi",
@@ -278,9 +291,9 @@ rule bcftools_stats:
     output:
         stats="results/qc/bcftools_stats/cohort.stats.txt",
     log:
-        "logs/bcftools_stats.log",
+        "logs/bcftools_stats_cohort.log",
     benchmark:
-        "benchmarks/bcftools_stats/cohort.tsv"
+        "logs/benchmarks/bcftools_stats_cohort/cohort.tsv"
     conda:
         "../envs/bcftools.yaml"
     container:
@@ -290,5 +303,4 @@ rule bcftools_stats:
         mem_mb=1000,
         runtime=lambda wc, attempt: 60 * attempt,
     shell:
-        "bcftools stats --samples - --fasta-ref {input.fasta:q} {input.vcf:q}"
-        " > {output.stats:q} 2> {log:q}"
+        commands.qc.STATS_COHORT_RULE

@@ -4,12 +4,15 @@
 
 
 rule stage_reference:
+    """Copy the configured FASTA (bgzipped, gzipped or plain) to results/reference."""
     input:
         fasta=config["reference"]["fasta"],
     output:
         fasta=REFERENCE,
     log:
         "logs/stage_reference.log",
+    benchmark:
+        "logs/benchmarks/stage_reference/genome.tsv"
     conda:
         "../envs/samtools.yaml"
     container:
@@ -19,18 +22,19 @@ rule stage_reference:
         mem_mb=1000,
         runtime=60,
     shell:
-        # bgzipped or gzipped FASTA is decompressed; plain FASTA is copied
-        "(if gzip -t {input.fasta:q} 2>/dev/null; then gzip -dc {input.fasta:q}; "
-        "else cat {input.fasta:q}; fi > {output.fasta:q}) 2> {log:q}"
+        commands.reference.STAGE_REFERENCE
 
 
 rule samtools_faidx:
+    """Index the staged reference (.fai)."""
     input:
         fasta=REFERENCE,
     output:
         fai=f"{REFERENCE}.fai",
     log:
         "logs/samtools_faidx.log",
+    benchmark:
+        "logs/benchmarks/samtools_faidx/genome.tsv"
     conda:
         "../envs/samtools.yaml"
     container:
@@ -40,16 +44,19 @@ rule samtools_faidx:
         mem_mb=1000,
         runtime=30,
     shell:
-        "samtools faidx {input.fasta:q} 2> {log:q}"
+        commands.reference.SAMTOOLS_FAIDX
 
 
 rule samtools_dict:
+    """Write the reference's sequence dictionary (.dict, for GATK and Picard tools)."""
     input:
         fasta=REFERENCE,
     output:
         dict="results/reference/genome.dict",
     log:
         "logs/samtools_dict.log",
+    benchmark:
+        "logs/benchmarks/samtools_dict/genome.tsv"
     conda:
         "../envs/samtools.yaml"
     container:
@@ -59,16 +66,19 @@ rule samtools_dict:
         mem_mb=1000,
         runtime=30,
     shell:
-        "samtools dict {input.fasta:q} -o {output.dict:q} 2> {log:q}"
+        commands.reference.SAMTOOLS_DICT
 
 
 rule bwa_index:
+    """Build the BWA index of the staged reference."""
     input:
         fasta=REFERENCE,
     output:
         index=multiext(REFERENCE, ".amb", ".ann", ".bwt", ".pac", ".sa"),
     log:
         "logs/bwa_index.log",
+    benchmark:
+        "logs/benchmarks/bwa_index/genome.tsv"
     conda:
         "../envs/bwa.yaml"
     container:
@@ -78,10 +88,11 @@ rule bwa_index:
         mem_mb=lambda wc, attempt: 8000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
     shell:
-        "bwa index {input.fasta:q} 2> {log:q}"
+        commands.reference.BWA_INDEX
 
 
 rule make_intervals:
+    """Cut the reference's N-free sequence into length-balanced calling shards."""
     input:
         fasta=REFERENCE,
         fai=f"{REFERENCE}.fai",
@@ -89,6 +100,8 @@ rule make_intervals:
         scatter.shard("results/reference/intervals/{scatteritem}.bed"),
     log:
         "logs/make_intervals.log",
+    benchmark:
+        "logs/benchmarks/make_intervals/genome.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -98,6 +111,6 @@ rule make_intervals:
         mem_mb=4000,
         runtime=30,
     params:
-        exclude=exclude_contigs_regex(),
+        exclude=config["reference"]["exclude_contigs"],
     script:
         "../scripts/make_intervals.py"

@@ -1,9 +1,9 @@
-# MultiQC over every QC input and the release summary, and (when truth is configured)
-# accuracy of the joint calls against per-sample truth VCFs inside a BED of confident
-# regions.
+# The MultiQC report over every QC input, the gate's own sections and the release
+# summary (scoring against truth is in eval.smk).
 
 
 rule qc_report:
+    """The gate's own MultiQC sections: verdicts, exclusions, sex check, relatedness."""
     input:
         table="results/qc/sample_qc.tsv",
         sex=expand("results/qc/sex/{sample}.json", sample=SAMPLES),
@@ -17,6 +17,8 @@ rule qc_report:
         general="results/qc/multiqc/qc_gate_mqc.yaml",
     log:
         "logs/qc_report.log",
+    benchmark:
+        "logs/benchmarks/qc_report/cohort.tsv"
     conda:
         "../envs/python.yaml"
     container:
@@ -33,6 +35,7 @@ rule qc_report:
 
 
 rule multiqc:
+    """The MultiQC report of the run (results/report/multiqc.html)."""
     input:
         fastp=fastp_reports(),
         markdup=expand("results/qc/markdup/{sample}.markdup.txt", sample=SAMPLES),
@@ -50,6 +53,8 @@ rule multiqc:
         html="results/report/multiqc.html",
     log:
         "logs/multiqc.log",
+    benchmark:
+        "logs/benchmarks/multiqc/cohort.tsv"
     conda:
         "../envs/multiqc.yaml"
     container:
@@ -61,57 +66,4 @@ rule multiqc:
     params:
         outdir=lambda wc, output: str(Path(output.html).parent),
     shell:
-        "multiqc --force --config {input.config:q} --outdir {params.outdir:q}"
-        " --filename multiqc.html"
-        " {input.fastp:q} {input.markdup:q} {input.samtools:q} {input.mosdepth:q}"
-        " {input.bcftools:q} {input.custom:q} {input.release:q} 2> {log:q}"
-
-
-rule compare_calls:
-    input:
-        query="results/joint/cohort.vcf.gz",
-        tbi="results/joint/cohort.vcf.gz.tbi",
-        fasta=REFERENCE,
-        fai=f"{REFERENCE}.fai",
-        truth=lambda wc: truth.loc[wc.sample, "vcf"],
-        bed=lambda wc: truth.loc[wc.sample, "bed"],
-    output:
-        tsv="results/eval/{sample}.accuracy.tsv",
-    log:
-        "logs/compare_calls/{sample}.log",
-    conda:
-        "../envs/python.yaml"
-    container:
-        image("python")
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        truth_sample=lambda wc: truth.loc[wc.sample, "truth_sample"] or wc.sample,
-        script=Path(workflow.basedir, "scripts", "compare_calls.py"),
-    shell:
-        "python {params.script:q} --truth {input.truth:q}"
-        " --truth-sample {params.truth_sample:q} --query {input.query:q}"
-        " --query-sample {wildcards.sample:q} --reference {input.fasta:q}"
-        " --bed {input.bed:q} --label {wildcards.sample:q} --output {output.tsv:q}"
-        " 2> {log:q}"
-
-
-rule summarise_accuracy:
-    input:
-        tsvs=evaluated_samples,
-    output:
-        tsv="results/eval/summary.tsv",
-    log:
-        "logs/summarise_accuracy.log",
-    conda:
-        "../envs/python.yaml"
-    container:
-        image("python")
-    threads: 1
-    resources:
-        mem_mb=200,
-        runtime=5,
-    shell:
-        "awk 'FNR > 1 || NR == 1' {input.tsvs:q} > {output.tsv:q} 2> {log:q}"
+        commands.report.MULTIQC_RULE

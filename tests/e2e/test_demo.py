@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pysam
 import pytest
+from conftest import BIN, DEMO_DATA, DEMO_DIR, DEMO_RESULTS, ROOT, run
 
-from conftest import BIN, ROOT, run
-
-RESULTS = ROOT / "results"
-DEMO = ROOT / "resources" / "demo"
+RESULTS = DEMO_RESULTS
+DEMO = DEMO_DATA
 SAMPLES = [f"S0{i}" for i in range(1, 9)]
 # The QC gate leaves out S05 (~8x), S06 (~5% contaminated) and S07 (declared female,
 # genetically XY); the others are joint-called and scored against their truth.
@@ -29,7 +28,20 @@ def test_make_demo_finishes_and_prints_outputs(demo_run):
 
 
 def test_rerun_has_nothing_to_do(demo_run):
-    proc = run([str(BIN / "snakemake"), "-n", "--configfile", "config/demo.yaml", "--cores", "2"])
+    proc = run(
+        [
+            str(BIN / "snakemake"),
+            "-n",
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(DEMO_DIR),
+            "--configfile",
+            str(ROOT / "config" / "demo.yaml"),
+            "--cores",
+            "2",
+        ]
+    )
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
@@ -65,17 +77,23 @@ def test_samples_sequenced_elsewhere_are_realigned_with_their_provenance(demo_ru
     assert "cram" in (DEMO / "units.tsv").read_text().splitlines()[0]
     header = run(["samtools", "view", "-H", "--no-PG", str(RESULTS / "align" / "S03.cram")]).stdout
     assert re.findall(r"^@RG\t.*$", header, flags=re.M) == [
-        "@RG\tID:HDEMOXXS03.1\tSM:S03\tPL:ILLUMINA\tLB:EEGC-LIB-0003\tPU:HDEMOXXS03.1.ACGTACGT\tCN:EEGC"]
+        "@RG\tID:HDEMOXXS03.1\tSM:S03\tPL:ILLUMINA\tLB:EEGC-LIB-0003\tPU:HDEMOXXS03.1.ACGTACGT\tCN:EEGC"
+    ]
     assert re.findall(r"^@SQ\tSN:(\S+)", header, flags=re.M)[:3] == ["chr1", "chr2", "chrX"]
-    pgs = [dict(f.split(":", 1) for f in line.split("\t")[1:]) for line in header.splitlines() if line.startswith("@PG")]
+    pgs = [
+        dict(f.split(":", 1) for f in line.split("\t")[1:])
+        for line in header.splitlines()
+        if line.startswith("@PG")
+    ]
     ids = {p["ID"]: p for p in pgs}
     assert "reference_b37names.fa" in ids["L001.samtools.2"]["CL"]  # the centre's markdup
     assert ids["bwa"]["PP"] == "L001.samtools.2" and "-K 100000000 -Y" in ids["bwa"]["CL"]
     ubam = run(["samtools", "view", "-H", "--no-PG", str(RESULTS / "align" / "S04.cram")]).stdout
     assert "@RG\tID:HDEMOXXS04.1\tSM:S04\tPL:ILLUMINA\tLB:S04-lib1\tPU:HDEMOXXS04.1" in ubam
     for sample in ("S03", "S04"):
-        log = (ROOT / "logs" / "bwa_mem_realign" / f"{sample}.L001.log").read_text()
+        log = (DEMO_DIR / "logs" / "bwa_mem_realign" / f"{sample}.L001.log").read_text()
         assert "discarded 0 singletons" in log and "WARNING" not in log
+
 
 def test_gvcfs_carry_what_joint_calling_needs(demo_run):
     for sample in SAMPLES:
@@ -93,8 +111,14 @@ def test_cohort_vcf_is_joint_called_filtered_and_sex_aware(demo_run):
     path = RESULTS / "joint" / "cohort.vcf.gz"
     assert md5_matches(path)
     assert Path(f"{path}.tbi").exists()
-    par = [(line.split()[0], int(line.split()[1]), int(line.split()[2])) for line in (DEMO / "par.bed").read_text().splitlines()]
-    in_par = lambda c, p: any(c == pc and s <= p - 1 < e for pc, s, e in par)
+    par = [
+        (line.split()[0], int(line.split()[1]), int(line.split()[2]))
+        for line in (DEMO / "par.bed").read_text().splitlines()
+    ]
+
+    def in_par(c, p):
+        return any(c == pc and s <= p - 1 < e for pc, s, e in par)
+
     n, filtered, multiallelic = 0, 0, 0
     seen, last = set(), ("", 0)
     with pysam.VariantFile(str(path)) as vcf:

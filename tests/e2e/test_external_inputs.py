@@ -3,15 +3,13 @@ individual's reads given four ways -- as the FASTQ pair, as another centre's CRA
 read groups, aligned to a copy of the reference with GRCh37-style contig names 1, 2, X,
 Y, duplicate-marked, with its @PG chain), as a BAM and as an unaligned BAM -- each under
 its own sample ID. Each must give the FASTQ's calls, keep the file's read groups and @PG
-chain, and say where it came from in results/qc/sample_qc.tsv (README "Genomes sequenced
-elsewhere")."""
+chain, and say where it came from in results/qc/sample_qc.tsv (docs/external-inputs.md)."""
 
 import csv
 import gzip
 import subprocess
 
 import pytest
-
 import tiny_cohort
 from test_reliability import snakemake
 
@@ -20,7 +18,9 @@ B37 = {"chr1": "1", "chr2": "2", "chrX": "X", "chrY": "Y"}
 
 
 def sh(command, cwd):
-    subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=cwd, check=True, capture_output=True
+    )
 
 
 def external_files(folder, r1, r2):
@@ -36,12 +36,28 @@ def external_files(folder, r1, r2):
         (folder / f"{name}.aa").write_text("".join(lines[:half]))
         (folder / f"{name}.ab").write_text("".join(lines[half:]))
     for lane, part in ((1, "aa"), (2, "ab")):
-        rg = f"@RG\\tID:HFC.{lane}\\tSM:NAT-9\\tPL:ILLUMINA\\tLB:EXTLIB\\tPU:HFC.{lane}.ACGT\\tCN:OTHER"
-        sh(f"bwa mem -R '{rg}' b37.fa r1.{part} r2.{part} | samtools fixmate -m - lane{lane}.bam", folder)
-    sh("samtools merge -u -o - lane1.bam lane2.bam | samtools sort -u - | "
-       "samtools markdup --reference b37.fa -O cram - C.cram", folder)
-    sh(f"bwa index ref.fa && bwa mem -R '@RG\\tID:X7\\tSM:x\\tLB:BL' ref.fa {r1} {r2} | samtools sort -o B.bam -", folder)
-    sh(f"samtools import -1 {r1} -2 {r2} -r ID:U1 -r SM:u -r PL:ILLUMINA -o U.unaligned.bam", folder)
+        rg = (
+            f"@RG\\tID:HFC.{lane}\\tSM:NAT-9\\tPL:ILLUMINA\\tLB:EXTLIB"
+            f"\\tPU:HFC.{lane}.ACGT\\tCN:OTHER"
+        )
+        sh(
+            f"bwa mem -R '{rg}' b37.fa r1.{part} r2.{part} | samtools fixmate -m - lane{lane}.bam",
+            folder,
+        )
+    sh(
+        "samtools merge -u -o - lane1.bam lane2.bam | samtools sort -u - | "
+        "samtools markdup --reference b37.fa -O cram - C.cram",
+        folder,
+    )
+    sh(
+        f"bwa index ref.fa && bwa mem -R '@RG\\tID:X7\\tSM:x\\tLB:BL' ref.fa {r1} {r2} "
+        "| samtools sort -o B.bam -",
+        folder,
+    )
+    sh(
+        f"samtools import -1 {r1} -2 {r2} -r ID:U1 -r SM:u -r PL:ILLUMINA -o U.unaligned.bam",
+        folder,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +66,9 @@ def project(tmp_path_factory):
     tiny_cohort.make_cohort(folder, [("F", "female")])
     r1, r2 = "reads/F_R1.fastq.gz", "reads/F_R2.fastq.gz"
     external_files(folder, r1, r2)
-    (folder / "samples.tsv").write_text("sample\tsex\tpopulation\n" + "".join(f"{s}\tfemale\tFI\n" for s in KINDS))
+    (folder / "samples.tsv").write_text(
+        "sample\tsex\tpopulation\n" + "".join(f"{s}\tfemale\tFI\n" for s in KINDS)
+    )
     (folder / "units.tsv").write_text(
         "sample\tunit\tplatform\tlibrary\tfq1\tfq2\tcram\tbam\tubam\tinput_reference\n"
         f"F\tL1\tILLUMINA\t\t{r1}\t{r2}\t\t\t\t\n"
@@ -59,13 +77,28 @@ def project(tmp_path_factory):
         "U\tL1\tILLUMINA\t\t\t\t\t\tU.unaligned.bam\t\n"
     )
     tiny_cohort.write_config(folder, list(KINDS))
-    snakemake(folder, targets=["results/qc/sample_qc.tsv"] + [f"results/qc/variants/{s}.vcf.gz" for s in KINDS])
+    snakemake(
+        folder,
+        targets=["results/qc/sample_qc.tsv"] + [f"results/qc/variants/{s}.vcf.gz" for s in KINDS],
+    )
     return folder
 
 
 def genotypes(path):
-    out = subprocess.run(["bcftools", "query", "-i", 'GT="alt"', "-f", "%CHROM\t%POS\t%REF\t%ALT\t[%GT]\n", str(path)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "bcftools",
+            "query",
+            "-i",
+            'GT="alt"',
+            "-f",
+            "%CHROM\t%POS\t%REF\t%ALT\t[%GT]\n",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return set(out.splitlines())
 
 
@@ -80,15 +113,26 @@ def test_calls_equal_those_from_the_fastq(project, sample):
 
 
 def header(project, sample):
-    return subprocess.run(["samtools", "view", "-H", "--no-PG", str(project / f"results/align/{sample}.cram")],
-                          capture_output=True, text=True, check=True).stdout.splitlines()
+    return subprocess.run(
+        ["samtools", "view", "-H", "--no-PG", str(project / f"results/align/{sample}.cram")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
 
 
 def test_cram_keeps_both_read_groups_and_the_pg_chain(project):
     lines = header(project, "C")
     groups = [line for line in lines if line.startswith("@RG")]
-    assert groups == [f"@RG\tID:HFC.{lane}\tSM:C\tPL:ILLUMINA\tLB:EXTLIB\tPU:HFC.{lane}.ACGT\tCN:OTHER" for lane in (1, 2)]
-    pgs = [dict(f.split(":", 1) for f in line.split("\t")[1:]) for line in lines if line.startswith("@PG")]
+    assert groups == [
+        f"@RG\tID:HFC.{lane}\tSM:C\tPL:ILLUMINA\tLB:EXTLIB\tPU:HFC.{lane}.ACGT\tCN:OTHER"
+        for lane in (1, 2)
+    ]
+    pgs = [
+        dict(f.split(":", 1) for f in line.split("\t")[1:])
+        for line in lines
+        if line.startswith("@PG")
+    ]
     by_id = {p["ID"]: p for p in pgs}
     # the original chain (IDs prefixed by the unit) ends in its markdup; our bwa follows it
     original = [p["ID"] for p in pgs if p["ID"].startswith("L1.")]
@@ -104,16 +148,26 @@ def test_cram_keeps_both_read_groups_and_the_pg_chain(project):
         step = by_id[step].get("PP")
     assert seen[-1].startswith("L1.bwa") and "bwa" in seen and pgs[-1]["PN"] == "samtools"
     # every read kept its own lane's read group
-    tags = subprocess.run(f"samtools view {project / 'results/align/C.cram'} | grep -o 'RG:Z:[^[:space:]]*' | sort | uniq -c",
-                          shell=True, capture_output=True, text=True, check=True).stdout.split()
+    tags = subprocess.run(
+        f"samtools view {project / 'results/align/C.cram'} | grep -o 'RG:Z:[^[:space:]]*' "
+        "| sort | uniq -c",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     counts = dict(zip(tags[1::2], map(int, tags[0::2])))
     assert set(counts) == {"RG:Z:HFC.1", "RG:Z:HFC.2"} and min(counts.values()) > 1000
 
 
 def test_bam_and_ubam_read_groups(project):
-    assert [line for line in header(project, "B") if line.startswith("@RG")] == ["@RG\tID:X7\tSM:B\tLB:BL\tPL:ILLUMINA"]
+    assert [line for line in header(project, "B") if line.startswith("@RG")] == [
+        "@RG\tID:X7\tSM:B\tLB:BL\tPL:ILLUMINA"
+    ]
     # LB missing from the file: filled from units.tsv (empty there: the sample ID + -lib)
-    assert [line for line in header(project, "U") if line.startswith("@RG")] == ["@RG\tID:U1\tSM:U\tPL:ILLUMINA\tLB:U-lib"]
+    assert [line for line in header(project, "U") if line.startswith("@RG")] == [
+        "@RG\tID:U1\tSM:U\tPL:ILLUMINA\tLB:U-lib"
+    ]
     assert any(line.startswith("@PG\tID:L1.bwa") for line in header(project, "B"))
 
 
@@ -121,4 +175,8 @@ def test_sample_qc_says_where_the_reads_came_from(project):
     with open(project / "results/qc/sample_qc.tsv") as fh:
         rows = {r["sample"]: r for r in csv.DictReader(fh, delimiter="\t")}
     assert {s: r["source"] for s, r in rows.items()} == {
-        "F": "fastq", "C": "cram C.cram", "B": "bam B.bam", "U": "ubam U.unaligned.bam"}
+        "F": "fastq",
+        "C": "cram C.cram",
+        "B": "bam B.bam",
+        "U": "ubam U.unaligned.bam",
+    }

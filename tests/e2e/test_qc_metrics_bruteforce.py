@@ -21,12 +21,12 @@ from collections import defaultdict
 import numpy as np
 import pysam
 import pytest
+from conftest import DEMO_DATA, DEMO_RESULTS, run
 
-import sample_metrics as sm
-from common import MAX_DEPTH, read_thresholds
-from conftest import ROOT, run
+from refcohort.qc import metrics as sm
+from refcohort.qc.coverage import MAX_DEPTH, read_thresholds
 
-RESULTS = ROOT / "results"
+RESULTS = DEMO_RESULTS
 SAMPLE = "S02"
 SEX_CODE = "M"  # S02 is declared male (the per-sample calls use the sex for chrX/Y ploidy)
 CHROM, START, END = "chr1", 100_000, 160_000  # 0-based half-open, no N in the demo genome
@@ -46,6 +46,7 @@ def rel_diff(tool, brute) -> float:
 
 # --------------------------------------------------------------------------- brute force
 
+
 def brute_depth(cram: str, fasta: str, min_mapq: int = 20, min_bq: int = 20) -> np.ndarray:
     """Per-base depth over [START, END), Picard CollectWgsMetrics rules, capped at 250."""
     depth = np.zeros(END - START, dtype=np.int64)
@@ -54,7 +55,9 @@ def brute_depth(cram: str, fasta: str, min_mapq: int = 20, min_bq: int = 20) -> 
         for read in aln.fetch(CHROM, START, END):
             if read.flag & EXCLUDE_FLAGS or read.mapping_quality < min_mapq:
                 continue
-            pairs = np.array(read.get_aligned_pairs(matches_only=True), dtype=np.int64).reshape(-1, 2)
+            pairs = np.array(read.get_aligned_pairs(matches_only=True), dtype=np.int64).reshape(
+                -1, 2
+            )
             quals = np.asarray(read.query_qualities)
             ref_pos = pairs[:, 1]
             keep = (ref_pos >= START) & (ref_pos < END) & (quals[pairs[:, 0]] >= min_bq)
@@ -88,7 +91,12 @@ def brute_reads(cram: str, fasta: str) -> dict[str, float]:
             mapped += not read.is_unmapped
             paired += read.is_paired
             proper += read.is_proper_pair
-            if read.is_paired and read.is_read1 and not read.is_unmapped and not read.mate_is_unmapped:
+            if (
+                read.is_paired
+                and read.is_read1
+                and not read.is_unmapped
+                and not read.mate_is_unmapped
+            ):
                 n_pairs += 1
                 chimeric += read.reference_id != read.next_reference_id
             if read.is_proper_pair and read.is_read1 and read.template_length != 0:
@@ -162,6 +170,7 @@ def brute_variants(vcf: str, min_qual: float = 30) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- tool outputs
 
+
 @pytest.fixture(scope="module")
 def inputs(demo_run):
     cram = RESULTS / "align" / f"{SAMPLE}.cram"
@@ -183,21 +192,65 @@ def tool_outputs(inputs, tmp_path_factory):
     targets = tmp / "autosomes.bed"
     targets.write_text(f"{CHROM}\t{START}\t{END}\n")
     thresholds = ",".join(str(d) for d in range(1, MAX_DEPTH + 1))
-    run(["mosdepth", "--no-per-base", "--by", classes, "--mapq", "20", "--flag", "3844",
-         "--thresholds", thresholds, "--fasta", inputs["fasta"], tmp / SAMPLE, inputs["cram"]])
+    run(
+        [
+            "mosdepth",
+            "--no-per-base",
+            "--by",
+            classes,
+            "--mapq",
+            "20",
+            "--flag",
+            "3844",
+            "--thresholds",
+            thresholds,
+            "--fasta",
+            inputs["fasta"],
+            tmp / SAMPLE,
+            inputs["cram"],
+        ]
+    )
     stats = tmp / "stats.txt"
-    stats.write_text(run(["samtools", "stats", "--reference", inputs["fasta"], inputs["cram"], region]).stdout)
+    stats.write_text(
+        run(["samtools", "stats", "--reference", inputs["fasta"], inputs["cram"], region]).stdout
+    )
     samples = tmp / "samples.txt"
     samples.write_text(f"{SAMPLE}\t{SEX_CODE}\n")
     vcf = tmp / f"{SAMPLE}.vcf.gz"
-    run(["bcftools", "call", "-m", "-v", "--ploidy-file", ROOT / "resources" / "demo" / "ploidy.txt",
-         "--samples-file", samples, "-r", region, "-Oz", "-o", vcf, inputs["gvcf"]])
+    run(
+        [
+            "bcftools",
+            "call",
+            "-m",
+            "-v",
+            "--ploidy-file",
+            DEMO_DATA / "ploidy.txt",
+            "--samples-file",
+            samples,
+            "-r",
+            region,
+            "-Oz",
+            "-o",
+            vcf,
+            inputs["gvcf"],
+        ]
+    )
     run(["tabix", "-p", "vcf", vcf])
     out = {"thresholds": tmp / f"{SAMPLE}.thresholds.bed.gz", "stats": stats, "vcf": vcf}
     for kind in ("snp", "indel"):
-        run(["bash", "-c", "set -o pipefail; bcftools view -i \"$1\" -T \"$2\" -Ou \"$3\""
-                    " | bcftools stats -s - > \"$4\"", "_", f'QUAL>=30 && TYPE="{kind}"',
-                    str(targets), str(vcf), str(tmp / f"{kind}s.txt")])
+        run(
+            [
+                "bash",
+                "-c",
+                'set -o pipefail; bcftools view -i "$1" -T "$2" -Ou "$3"'
+                ' | bcftools stats -s - > "$4"',
+                "_",
+                f'QUAL>=30 && TYPE="{kind}"',
+                str(targets),
+                str(vcf),
+                str(tmp / f"{kind}s.txt"),
+            ]
+        )
         out[f"{kind}s"] = tmp / f"{kind}s.txt"
     return out
 
@@ -230,6 +283,8 @@ def test_metrics_match_bruteforce(inputs, tool_outputs):
             failures.append(f"{name}: tool {tool[name]} vs brute force {brute[name]} ({diff:.2%})")
     print("BQ >= 20 effect (mosdepth cannot filter on BQ): brute force without vs with the filter")
     for name, value in no_bq.items():
-        print(f"{name:<28}{value:>14.4f}{brute[name]:>14.4f}{rel_diff(value, brute[name]):>10.2%}"
-              f"   tool vs no-BQ brute: {rel_diff(tool[name], value):.2%}")
+        print(
+            f"{name:<28}{value:>14.4f}{brute[name]:>14.4f}{rel_diff(value, brute[name]):>10.2%}"
+            f"   tool vs no-BQ brute: {rel_diff(tool[name], value):.2%}"
+        )
     assert not failures, "\n".join(failures)

@@ -4,24 +4,19 @@ released samples (config/demo.yaml: max_kinship 0.354, min_allele_count 2,
 min_group_size 2).
 """
 
-import csv
 import gzip
 import hashlib
 import json
 import subprocess
 
 import pytest
+from conftest import DEMO_DATA, DEMO_RESULTS
 
-from conftest import ROOT
+from refcohort.io import read_tsv
 
-RESULTS = ROOT / "results"
+RESULTS = DEMO_RESULTS
 RELEASE = RESULTS / "release" / "allele_frequencies.vcf.gz"
 JOINT = ["S01", "S02", "S03", "S04", "S08"]
-
-
-def read_tsv(path):
-    with open(path) as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
 
 
 def parse(text):
@@ -31,26 +26,37 @@ def parse(text):
         if line.startswith("#"):
             continue
         f = line.split("\t")
-        out[f"{f[0]}:{f[1]}:{f[3]}:{f[4]}"] = dict(kv.split("=", 1) for kv in f[7].split(";") if "=" in kv)
+        out[f"{f[0]}:{f[1]}:{f[3]}:{f[4]}"] = dict(
+            kv.split("=", 1) for kv in f[7].split(";") if "=" in kv
+        )
     return out
 
 
 @pytest.fixture(scope="module")
 def release(demo_run):
     text = gzip.open(RELEASE, "rt").read()
-    return {"text": text, "header": [l for l in text.splitlines() if l.startswith("#")], "records": parse(text),
-            "summary": json.loads((RESULTS / "release" / "summary.json").read_text()),
-            "groups": read_tsv(RESULTS / "release" / "groups.tsv"),
-            "excluded": read_tsv(RESULTS / "release" / "excluded_samples.NOT_PUBLIC.tsv")}
+    return {
+        "text": text,
+        "header": [line for line in text.splitlines() if line.startswith("#")],
+        "records": parse(text),
+        "summary": json.loads((RESULTS / "release" / "summary.json").read_text()),
+        "groups": read_tsv(RESULTS / "release" / "groups.tsv"),
+        "excluded": read_tsv(RESULTS / "release" / "excluded_samples.NOT_PUBLIC.tsv"),
+    }
 
 
 def test_release_files_index_and_checksum(release):
-    assert RELEASE.stat().st_size > 0 and (RELEASE.parent / "allele_frequencies.vcf.gz.tbi").stat().st_size > 0
+    assert (
+        RELEASE.stat().st_size > 0
+        and (RELEASE.parent / "allele_frequencies.vcf.gz.tbi").stat().st_size > 0
+    )
     digest, name = (RELEASE.parent / "allele_frequencies.vcf.gz.sha256").read_text().split()
     assert name == RELEASE.name
     assert digest == hashlib.sha256(RELEASE.read_bytes()).hexdigest()
     # indexed: a region query works
-    out = subprocess.run(["tabix", str(RELEASE), "chrX"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["tabix", str(RELEASE), "chrX"], capture_output=True, text=True, check=True
+    ).stdout
     assert out.count("\n") > 100
 
 
@@ -58,7 +64,9 @@ def test_no_sample_ids_or_genotypes(release):
     for sample in [f"S0{i}" for i in range(1, 9)]:
         assert sample not in release["text"]
     assert release["header"][-1] == "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"
-    assert not any(h.startswith("##FORMAT") or "Command" in h or "results/" in h for h in release["header"])
+    assert not any(
+        h.startswith("##FORMAT") or "Command" in h or "results/" in h for h in release["header"]
+    )
     for line in release["text"].splitlines():
         if not line.startswith("#"):
             assert line.count("\t") == 7
@@ -67,20 +75,44 @@ def test_no_sample_ids_or_genotypes(release):
 def test_demo_release_policy_and_groups(release):
     summary, excluded = release["summary"], release["excluded"]
     why = {r["sample"]: r["reason"] for r in excluded}
-    assert why == {"S05": "not joint-called", "S06": "not joint-called", "S07": "not joint-called", "S08": "related"}
+    assert why == {
+        "S05": "not joint-called",
+        "S06": "not joint-called",
+        "S07": "not joint-called",
+        "S08": "related",
+    }
     assert "S02" in next(r["detail"] for r in excluded if r["sample"] == "S08")
     status = {g["group"]: (g["status"], g["individuals"]) for g in release["groups"]}
-    assert status == {"all": ("published", "4"), "EE": ("published", "2"), "FI": ("published", "2"),
-                      "F": ("published", "2"), "M": ("published", "2"), "EE_F": ("withheld", ""),
-                      "EE_M": ("withheld", ""), "FI_F": ("withheld", ""), "FI_M": ("withheld", "")}
-    assert summary["samples_released"] == 4 and summary["sites_written"] == len(release["records"]) > 6000
+    assert status == {
+        "all": ("published", "4"),
+        "EE": ("published", "2"),
+        "FI": ("published", "2"),
+        "F": ("published", "2"),
+        "M": ("published", "2"),
+        "EE_F": ("withheld", ""),
+        "EE_M": ("withheld", ""),
+        "FI_F": ("withheld", ""),
+        "FI_M": ("withheld", ""),
+    }
+    assert (
+        summary["samples_released"] == 4
+        and summary["sites_written"] == len(release["records"]) > 6000
+    )
     groups = {g["group"]: g for g in summary["groups"]}
-    assert groups["all"]["suppressed_small_count"] > 100 and groups["EE"]["suppressed_to_protect"] > 0
-    for line in ("##release_group=<ID=all,Population=all,Sex=all,Individuals=4>",
-                 "##release_group=<ID=FI_M,Population=FI,Sex=M,Status=withheld>"):
+    assert (
+        groups["all"]["suppressed_small_count"] > 100 and groups["EE"]["suppressed_to_protect"] > 0
+    )
+    for line in (
+        "##release_group=<ID=all,Population=all,Sex=all,Individuals=4>",
+        "##release_group=<ID=FI_M,Population=FI,Sex=M,Status=withheld>",
+    ):
         assert line in release["header"]
     policy = "\n".join(h for h in release["header"] if h.startswith("##release_policy"))
-    assert "min_allele_count=2" in policy and "min_group_size=2" in policy and "kinship > 0.354" in policy
+    assert (
+        "min_allele_count=2" in policy
+        and "min_group_size=2" in policy
+        and "kinship > 0.354" in policy
+    )
 
 
 def test_af_is_ac_over_an(release):
@@ -89,14 +121,17 @@ def test_af_is_ac_over_an(release):
         for field, value in info.items():
             if field.startswith("AF") and value != ".":
                 suffix = field[2:]
-                assert float(value) == int(info["AC" + suffix]) / int(info["AN" + suffix]), (key, field)
+                assert float(value) == int(info["AC" + suffix]) / int(info["AN" + suffix]), (
+                    key,
+                    field,
+                )
                 checked += 1
     assert checked > 15000
 
 
 def test_agrees_with_bcftools_fill_tags_on_the_released_samples(release):
     released = [s for s in JOINT if s not in {r["sample"] for r in release["excluded"]}]
-    sheet = {r["sample"]: r for r in read_tsv(ROOT / "resources" / "demo" / "samples.tsv")}
+    sheet = {r["sample"]: r for r in read_tsv(DEMO_DATA / "samples.tsv")}
     code = {"female": "F", "male": "M"}
     groups_file = RESULTS / "release" / "test_fill_tags_groups.txt"
     published = {g["group"] for g in release["groups"] if g["status"] == "published"}
@@ -107,10 +142,17 @@ def test_agrees_with_bcftools_fill_tags_on_the_released_samples(release):
         lines.append(f"{s}\t{','.join(mine)}\n")
     groups_file.write_text("".join(lines))
     try:
-        cmd = (f"bcftools view -f PASS -s {','.join(released)} -Ou {RESULTS / 'joint' / 'cohort.vcf.gz'}"
-               f" | bcftools norm -m -any -f {RESULTS / 'reference' / 'genome.fa'} -Ou"
-               f" | bcftools +fill-tags -Ov -- -S {groups_file} -t AN,AC,AF,AC_Hom,AC_Het,AC_Hemi")
-        theirs = parse(subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, check=True).stdout)
+        cmd = (
+            f"bcftools view -f PASS -s {','.join(released)}"
+            f" -Ou {RESULTS / 'joint' / 'cohort.vcf.gz'}"
+            f" | bcftools norm -m -any -f {RESULTS / 'reference' / 'genome.fa'} -Ou"
+            f" | bcftools +fill-tags -Ov -- -S {groups_file} -t AN,AC,AF,AC_Hom,AC_Het,AC_Hemi"
+        )
+        theirs = parse(
+            subprocess.run(
+                ["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, check=True
+            ).stdout
+        )
     finally:
         groups_file.unlink()
     assert {k for k, v in theirs.items() if v["AC"] != "0"} == set(release["records"])
@@ -120,7 +162,10 @@ def test_agrees_with_bcftools_fill_tags_on_the_released_samples(release):
             if value == ".":
                 suppressed += 1
             elif field.startswith("AF"):
-                assert float(value) == pytest.approx(float(theirs[key][field]), rel=1e-5), (key, field)
+                assert float(value) == pytest.approx(float(theirs[key][field]), rel=1e-5), (
+                    key,
+                    field,
+                )
                 compared += 1
             else:
                 assert value == theirs[key][field], (key, field, value, theirs[key][field])

@@ -1,5 +1,5 @@
 """Reliability end to end on tiny cohorts (tiny_cohort.py, 300 kb genome) in temporary
-directories (README "Reliability"):
+directories (docs/reliability.md):
 
 * bad FASTQ content at run time fails that sample's job with a clear log line, leaves no
   partial output, lets the other samples go on, and is listed in results/failed_samples.tsv;
@@ -17,21 +17,33 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-
 import tiny_cohort
 from conftest import BIN, ROOT, run
 
-SNAKEMAKE = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2", "--set-scatter", "shard=2"]
+SNAKEMAKE = [
+    str(BIN / "snakemake"),
+    "--snakefile",
+    str(ROOT / "Snakefile"),
+    "--cores",
+    "2",
+    "--set-scatter",
+    "shard=2",
+]
 ENV = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
 
 
 def snakemake(workdir, *args, targets=(), check=True, timeout=600):
     """Run Snakemake on a tiny cohort (targets after `--`: options such as --configfile
     take several values)."""
-    cmd = SNAKEMAKE + ["--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), *args]
+    cmd = SNAKEMAKE + [
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        *args,
+    ]
     return run(cmd + (["--", *targets] if targets else []), check=check, timeout=timeout)
 
 
@@ -42,8 +54,15 @@ def records(cmd):
 
 
 def cram_records(workdir, sample):
-    return records(["samtools", "view", "-T", str(workdir / "results/reference/genome.fa"),
-                    str(workdir / f"results/align/{sample}.cram")])
+    return records(
+        [
+            "samtools",
+            "view",
+            "-T",
+            str(workdir / "results/reference/genome.fa"),
+            str(workdir / f"results/align/{sample}.cram"),
+        ]
+    )
 
 
 def vcf_records(path):
@@ -53,9 +72,14 @@ def vcf_records(path):
 
 def job_blocks(out):
     """[(rule, wildcards text)] of the jobs a Snakemake run or dry-run printed."""
-    return [(rule, (re.search(r"^\s+wildcards: (.*)$", block, flags=re.M) or [None, ""])[1])
-            for rule, block in re.findall(r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)(?=\n\n|\Z)",
-                                          out, flags=re.M | re.S)]
+    return [
+        (rule, (re.search(r"^\s+wildcards: (.*)$", block, flags=re.M) or [None, ""])[1])
+        for rule, block in re.findall(
+            r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)(?=\n\n|\Z)",
+            out,
+            flags=re.M | re.S,
+        )
+    ]
 
 
 # ------------------------------------------------------------------ bad data at run time
@@ -85,17 +109,34 @@ def bad_quality(lines):
 
 # sample: (how its reads are broken, phrase expected in its log)
 BAD = {
-    "TRUNC": (lambda r1, r2: truncate(r1), "fastp reported the problem above (R1 and R2 of different lengths"),
+    "TRUNC": (
+        lambda r1, r2: truncate(r1),
+        "fastp reported the problem above (R1 and R2 of different lengths",
+    ),
     "CORRUPT": (lambda r1, r2: corrupt(r1), "ERROR: igzip"),
-    "SHORT": (lambda r1, r2: rewrite(r2, lambda lines: lines[:-400]), "fastp reported the problem above (R1 and R2 of different lengths"),
-    "SWAP": (lambda r1, r2: rewrite(r2, lambda lines: lines[4:] + lines[:4]), "read pair 1 has R1 SWAP:1:0 but R2 SWAP:1:1: the R1 and R2 files are not mates"),
-    "BADQUAL": (lambda r1, r2: rewrite(r1, bad_quality), "read 101 (BADQUAL:1:50 1:N:0:1): quality characters outside '!'..'~'"),
-    "EMPTY": (lambda r1, r2: (rewrite(r1, lambda lines: []), rewrite(r2, lambda lines: [])), "no reads came out of fastp"),
+    "SHORT": (
+        lambda r1, r2: rewrite(r2, lambda lines: lines[:-400]),
+        "fastp reported the problem above (R1 and R2 of different lengths",
+    ),
+    "SWAP": (
+        lambda r1, r2: rewrite(r2, lambda lines: lines[4:] + lines[:4]),
+        "read pair 1 has R1 SWAP:1:0 but R2 SWAP:1:1: the R1 and R2 files are not mates",
+    ),
+    "BADQUAL": (
+        lambda r1, r2: rewrite(r1, bad_quality),
+        "read 101 (BADQUAL:1:50 1:N:0:1): quality characters outside '!'..'~'",
+    ),
+    "EMPTY": (
+        lambda r1, r2: (rewrite(r1, lambda lines: []), rewrite(r2, lambda lines: [])),
+        "no reads came out of fastp",
+    ),
 }
 
 
 def test_bad_fastq_content_fails_only_its_sample_and_leaves_nothing(tmp_path):
-    work = tiny_cohort.make_cohort(tmp_path, [("GOOD", "female")] + [(s, "female") for s in BAD], coverage=3)
+    work = tiny_cohort.make_cohort(
+        tmp_path, [("GOOD", "female")] + [(s, "female") for s in BAD], coverage=3
+    )
     for sample, (spoil, _) in BAD.items():
         spoil(work / "reads" / f"{sample}_R1.fastq.gz", work / "reads" / f"{sample}_R2.fastq.gz")
     targets = [f"results/align/{s}.cram" for s in ["GOOD", *BAD]]
@@ -105,7 +146,10 @@ def test_bad_fastq_content_fails_only_its_sample_and_leaves_nothing(tmp_path):
     # the good sample went on (keep-going in profiles/default) and its CRAM is intact
     assert run(["samtools", "quickcheck", str(work / "results/align/GOOD.cram")]).returncode == 0
     assert (work / "results/align/GOOD.cram.md5").is_file()
-    failed = {row.split("\t")[0]: row.split("\t") for row in (work / "results/failed_samples.tsv").read_text().splitlines()[1:]}
+    failed = {
+        row.split("\t")[0]: row.split("\t")
+        for row in (work / "results/failed_samples.tsv").read_text().splitlines()[1:]
+    }
     assert set(failed) == set(BAD), out[-3000:]
     for sample, (_, phrase) in BAD.items():
         log = (work / f"logs/bwa_mem/{sample}.L1.log").read_text()
@@ -122,14 +166,33 @@ def test_bad_fastq_content_fails_only_its_sample_and_leaves_nothing(tmp_path):
 
 # ------------------------------------------------------------------ kill, resume, add a sample
 SAMPLES = [("S01", "female"), ("S02", "male")]
-COHORT_RULES = {"gate_samples", "bcftools_call", "bcftools_concat_cohort", "relatedness", "bcftools_stats", "qc_report",
-                "multiqc", "release_allele_frequencies", "write_manifest", "sha256sum_deliverable", "all"}
+COHORT_RULES = {
+    "gate_samples",
+    "bcftools_call_cohort",
+    "bcftools_concat_cohort",
+    "estimate_relatedness",
+    "bcftools_stats_cohort",
+    "qc_report",
+    "bcftools_view_release",
+    "multiqc",
+    "release_allele_frequencies",
+    "write_manifest",
+    "sha256sum_deliverable",
+    "all",
+}
 
 
 def kill_when(workdir, ready, timeout=180):
     """Start a run in its own process group, SIGKILL the whole group once `ready()`."""
     cmd = SNAKEMAKE + ["--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + timeout
     try:
         while not ready():
@@ -149,14 +212,22 @@ def runs(tmp_path_factory):
 
     def sample_done():
         """A sample whose CRAM job has finished: its per-shard calling has started."""
-        done = [s for s, _ in SAMPLES if (b / "results/call/shards" / s).is_dir() and any((b / "results/call/shards" / s).iterdir())]
+        done = [
+            s
+            for s, _ in SAMPLES
+            if (b / "results/call/shards" / s).is_dir()
+            and any((b / "results/call/shards" / s).iterdir())
+        ]
         return done[0] if done else None
 
     kill_when(b, sample_done)
     finished = sample_done()
     killed = {
         "finished": finished,
-        "mtimes": {p: (b / p).stat().st_mtime_ns for p in (f"results/align/{finished}.cram", f"results/align/{finished}.cram.md5")},
+        "mtimes": {
+            p: (b / p).stat().st_mtime_ns
+            for p in (f"results/align/{finished}.cram", f"results/align/{finished}.cram.md5")
+        },
         "incomplete": len([p for p in (b / ".snakemake/incomplete").rglob("*") if p.is_file()]),
         "lock": any((b / ".snakemake/locks").glob("*")),
     }
@@ -181,9 +252,15 @@ def test_resumed_run_gives_the_same_records_as_an_uninterrupted_one(runs):
     for sample, _ in SAMPLES:
         ra, rb = cram_records(a, sample), cram_records(b, sample)
         assert len(ra) > 1000 and ra == rb, sample
-        ga, gb = vcf_records(a / f"results/gvcf/{sample}.g.vcf.gz"), vcf_records(b / f"results/gvcf/{sample}.g.vcf.gz")
+        ga, gb = (
+            vcf_records(a / f"results/gvcf/{sample}.g.vcf.gz"),
+            vcf_records(b / f"results/gvcf/{sample}.g.vcf.gz"),
+        )
         assert len(ga) > 1000 and ga == gb, sample
-    ca, cb = vcf_records(a / "results/joint/cohort.vcf.gz"), vcf_records(b / "results/joint/cohort.vcf.gz")
+    ca, cb = (
+        vcf_records(a / "results/joint/cohort.vcf.gz"),
+        vcf_records(b / "results/joint/cohort.vcf.gz"),
+    )
     assert len(ca) > 50 and ca == cb
 
 
@@ -192,7 +269,11 @@ def test_finished_sample_is_not_recomputed_on_resume(runs):
     finished = killed["finished"]
     for path, mtime in killed["mtimes"].items():
         assert (b / path).stat().st_mtime_ns == mtime, path
-    redone = [(rule, wc) for rule, wc in job_blocks(runs["resumed"]) if rule in ("bwa_mem", "samtools_markdup") and f"sample={finished}" in wc]
+    redone = [
+        (rule, wc)
+        for rule, wc in job_blocks(runs["resumed"])
+        if rule in ("bwa_mem", "samtools_markdup") and f"sample={finished}" in wc
+    ]
     assert redone == []
     # the stale sort temporaries were removed when the resumed run started
     assert list((b / "results").rglob("*.tmp*")) == []
@@ -201,7 +282,9 @@ def test_finished_sample_is_not_recomputed_on_resume(runs):
 def test_adding_a_sample_reruns_only_its_jobs_and_the_cohort_steps(runs):
     b = runs["b"]
     seqs = tiny_cohort.genome()
-    tiny_cohort.write_reads(b / "reads" / "S03", tiny_cohort.haplotypes(seqs, 2, "female"), "S03", seed=2)
+    tiny_cohort.write_reads(
+        b / "reads" / "S03", tiny_cohort.haplotypes(seqs, 2, "female"), "S03", seed=2
+    )
     cohort = SAMPLES + [("S03", "female")]
     tiny_cohort.write_sheets(b, cohort)
     tiny_cohort.write_config(b, [s for s, _ in cohort])
@@ -212,7 +295,13 @@ def test_adding_a_sample_reruns_only_its_jobs_and_the_cohort_steps(runs):
     others = sorted({rule for rule, wc in jobs if "S03" not in wc} - COHORT_RULES)
     assert others == [], f"jobs that are neither S03's nor cohort steps: {others}"
     new = {rule for rule, wc in jobs if "sample=S03" in wc}
-    assert {"bwa_mem", "samtools_markdup", "bcftools_mpileup", "bcftools_concat_gvcf", "sample_metrics"} <= new
+    assert {
+        "bwa_mem",
+        "samtools_markdup",
+        "bcftools_mpileup",
+        "bcftools_concat_gvcf",
+        "sample_metrics",
+    } <= new
     assert "gate_samples" in {rule for rule, _ in jobs}
 
 
@@ -223,12 +312,20 @@ def test_manifest_verifies_the_tree_and_names_changes(runs, tmp_path):
     for tool in ("bwa", "samtools", "bcftools", "fastp", "mosdepth", "snakemake"):
         assert re.search(rf"^# tool\t{tool}\t\d", text, flags=re.M), tool
     assert f"sha256:{hashlib.sha256((a / 'ref.fa').read_bytes()).hexdigest()}" in text
-    rows = {line.split("\t")[0]: line.split("\t") for line in text.splitlines() if line.startswith("results/")}
+    rows = {
+        line.split("\t")[0]: line.split("\t")
+        for line in text.splitlines()
+        if line.startswith("results/")
+    }
     cram = rows["results/align/S01.cram"]
     assert cram[1] == str((a / "results/align/S01.cram").stat().st_size)
     assert cram[2] == hashlib.sha256((a / "results/align/S01.cram").read_bytes()).hexdigest()
     assert (a / "results/align/S01.cram.sha256").read_text().split()[0] == cram[2]
-    assert {"results/qc/sample_qc.tsv", "results/joint/cohort.vcf.gz", "results/gvcf/S02.g.vcf.gz.tbi"} <= set(rows)
+    assert {
+        "results/qc/sample_qc.tsv",
+        "results/joint/cohort.vcf.gz",
+        "results/gvcf/S02.g.vcf.gz.tbi",
+    } <= set(rows)
     proc = run(["make", "-s", "verify", f"RESULTS={a / 'results'}"])
     assert proc.stdout.strip() == f"{len(rows)} files OK"
     # a copy with one file changed and one missing fails and names both
@@ -239,5 +336,8 @@ def test_manifest_verifies_the_tree_and_names_changes(runs, tmp_path):
     (copy / "results/gvcf/S01.g.vcf.gz.md5").unlink()
     proc = run(["make", "-s", "verify", f"RESULTS={copy / 'results'}"], check=False)
     assert proc.returncode != 0
-    assert "CHANGED results/qc/sample_qc.tsv" in proc.stdout and "MISSING results/gvcf/S01.g.vcf.gz.md5" in proc.stdout
+    assert (
+        "CHANGED results/qc/sample_qc.tsv" in proc.stdout
+        and "MISSING results/gvcf/S01.g.vcf.gz.md5" in proc.stdout
+    )
     assert f"2 of {len(rows)} files missing or changed" in proc.stdout

@@ -9,17 +9,32 @@ import subprocess
 
 import pysam
 import pytest
+from conftest import DEMO_RESULTS
 
-from conftest import ROOT
-
-RESULTS = ROOT / "results"
+RESULTS = DEMO_RESULTS
 GA4GH = [
-    "bases_q30", "mean_autosome_coverage", "pct_autosomes_15x", "genome_coverage_uniformity",
-    "mean_insert_size", "insert_size_std", "pct_reads_mapped", "pct_reads_properly_paired",
-    "cross_contamination_rate", "count_snvs", "count_insertions", "count_deletions",
-    "ratio_het_hom_snv", "ratio_het_hom_indel", "ratio_ins_del", "ratio_ti_tv",
+    "bases_q30",
+    "mean_autosome_coverage",
+    "pct_autosomes_15x",
+    "genome_coverage_uniformity",
+    "mean_insert_size",
+    "insert_size_std",
+    "pct_reads_mapped",
+    "pct_reads_properly_paired",
+    "cross_contamination_rate",
+    "count_snvs",
+    "count_insertions",
+    "count_deletions",
+    "ratio_het_hom_snv",
+    "ratio_het_hom_indel",
+    "ratio_ins_del",
+    "ratio_ti_tv",
 ]
-EXPECTED_FAIL = {"S05": "mean_autosome_coverage", "S06": "cross_contamination_rate", "S07": "sex check mismatch"}
+EXPECTED_FAIL = {
+    "S05": "mean_autosome_coverage",
+    "S06": "cross_contamination_rate",
+    "S07": "sex check mismatch",
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +72,11 @@ def test_source_column_says_where_the_reads_came_from(table):
     assert sources.pop("S03") == "cram S03.cram" and sources.pop("S04") == "ubam S04.unaligned.bam"
     assert set(sources.values()) == {"fastq"}
 
+
 def test_contamination_estimates(demo_run):
-    rates = {f"S0{i}": qc_json(f"S0{i}")["metrics"]["cross_contamination_rate"] for i in range(1, 9)}
+    rates = {
+        f"S0{i}": qc_json(f"S0{i}")["metrics"]["cross_contamination_rate"] for i in range(1, 9)
+    }
     print("contamination:", rates)
     assert 0.035 <= rates["S06"] <= 0.065  # planted 5%, within +-30%
     assert all(rate < 0.01 for sample, rate in rates.items() if sample != "S06")
@@ -97,20 +115,39 @@ def chromium():
 def test_report_renders_verdicts_in_a_browser(demo_run, tmp_path):
     report = RESULTS / "report" / "multiqc.html"
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
     ]
     dom = subprocess.run(
-        [chromium(), *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=180
+        [chromium(), *flags, "--dump-dom", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
     ).stdout
-    subprocess.run([chromium(), *flags, "--window-size=1400,2400", f"--screenshot={tmp_path / 'report.png'}", report.as_uri()],
-                   capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            chromium(),
+            *flags,
+            "--window-size=1400,2400",
+            f"--screenshot={tmp_path / 'report.png'}",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
     assert "Sample QC verdicts" in dom
     assert "Samples left out of joint genotyping" in dom and "3 of 8 samples were left out" in dom
     assert "Sex check" in dom and "Relatedness" in dom
     # the verdict table rendered with each sample's status
-    table = dom[dom.index('id="sample_qc_verdicts_table"'):]
+    table = dom[dom.index('id="sample_qc_verdicts_table"') :]
     for sample, status in (("S01", "PASS"), ("S05", "FAIL"), ("S07", "FAIL")):
         row = re.search(rf"<tr[^>]*>\s*<th[^>]*>.*?{sample}.*?</tr>", table, flags=re.S)
         assert row and status in row.group(0), sample

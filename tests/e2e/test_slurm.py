@@ -3,7 +3,7 @@ munge, configuration in tests/slurm/), run the demo through `--workflow-profile
 profiles/slurm`, check that every non-local job went through sbatch and that the cohort
 VCF's records equal the local run's, then stop the daemons this test started, by PID.
 
-There is no slurmdbd here (the "without accounting" case of the README): the executor
+There is no slurmdbd here (the "without accounting" case of docs/deployment.md): the executor
 plugin polls with squeue and submits without an account.
 
 Skips when SLURM is not installed, except under CI=true (make test installs it).
@@ -22,8 +22,7 @@ from pathlib import Path
 import pysam
 import pytest
 import yaml
-
-from conftest import BIN, ROOT, run
+from conftest import BIN, DEMO_DATA, DEMO_DIR, DEMO_RESULTS, ROOT, run
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
 # rules that run in the controlling process (`localrules:` in the Snakefile)
@@ -31,7 +30,9 @@ LOCAL_RULES = {"gate_samples", "qc_report", "summarise_accuracy"}
 
 if not all(shutil.which(d) or Path("/usr/sbin", d).exists() for d in DAEMONS):
     if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but slurm-wlm/munge are not installed (make test installs them)")
+        raise RuntimeError(
+            "CI=true but slurm-wlm/munge are not installed (make test installs them)"
+        )
     pytest.skip("slurm-wlm and munge are not installed", allow_module_level=True)
 
 
@@ -79,34 +80,57 @@ def cluster(tmp_path_factory):
     # the cores, so that a job's start-up and the plugin's status polling (idle time)
     # overlap another job's work
     mem_mb = 64000
-    for k, v in {"@DIR@": str(d), "@CTLD_PORT@": str(free_port()), "@SLURMD_PORT@": str(free_port()),
-                 "@CPUS@": str(2 * (os.cpu_count() or 2)), "@MEM_MB@": str(mem_mb)}.items():
+    for k, v in {
+        "@DIR@": str(d),
+        "@CTLD_PORT@": str(free_port()),
+        "@SLURMD_PORT@": str(free_port()),
+        "@CPUS@": str(2 * (os.cpu_count() or 2)),
+        "@MEM_MB@": str(mem_mb),
+    }.items():
         text = text.replace(k, v)
     conf.write_text(text)
     # The slurm-jobstep plugin strips every SLURM_* variable, SLURM_CONF too, before its
     # nested srun; a cluster whose slurm.conf is not at /etc/slurm needs it put back.
     shim = d / "bin" / "srun"
-    shim.write_text(f"#!/bin/sh\nSLURM_CONF={conf} exec {shutil.which('srun') or '/usr/bin/srun'} \"$@\"\n")
+    shim.write_text(
+        f'#!/bin/sh\nSLURM_CONF={conf} exec {shutil.which("srun") or "/usr/bin/srun"} "$@"\n'
+    )
     shim.chmod(0o755)
     # ... and an sbatch that records each submission before passing it on
     recorder = d / "bin" / "sbatch"
-    recorder.write_text(f"#!/bin/sh\necho \"$*\" >> {d / 'sbatch_calls.txt'}\n"
-                        f"exec {shutil.which('sbatch') or '/usr/bin/sbatch'} \"$@\"\n")
+    recorder.write_text(
+        f'#!/bin/sh\necho "$*" >> {d / "sbatch_calls.txt"}\n'
+        f'exec {shutil.which("sbatch") or "/usr/bin/sbatch"} "$@"\n'
+    )
     recorder.chmod(0o755)
     env = dict(os.environ, SLURM_CONF=str(conf), PATH=f"{d / 'bin'}:{BIN}:{os.environ['PATH']}")
     m = d / "munge"
-    subprocess.run([sbin("munged"), "--force", f"--socket={m / 'munge.socket'}", f"--key-file={key}",
-                    f"--pid-file={m / 'munged.pid'}", f"--log-file={m / 'munged.log'}", f"--seed-file={m / 'seed'}"], check=True)
+    subprocess.run(
+        [
+            sbin("munged"),
+            "--force",
+            f"--socket={m / 'munge.socket'}",
+            f"--key-file={key}",
+            f"--pid-file={m / 'munged.pid'}",
+            f"--log-file={m / 'munged.log'}",
+            f"--seed-file={m / 'seed'}",
+        ],
+        check=True,
+    )
     try:
         subprocess.run([sbin("slurmctld"), "-f", str(conf)], check=True, env=env)
         subprocess.run([sbin("slurmd"), "-f", str(conf), "-N", "localhost"], check=True, env=env)
         for _ in range(100):
-            state = subprocess.run(["sinfo", "-h", "-o", "%T"], env=env, capture_output=True, text=True).stdout.strip()
+            state = subprocess.run(
+                ["sinfo", "-h", "-o", "%T"], env=env, capture_output=True, text=True
+            ).stdout.strip()
             if state == "idle":
                 break
             time.sleep(0.2)
         else:
-            raise AssertionError(f"SLURM node not idle: {state!r}\n{(d / 'slurmctld.log').read_text()[-2000:]}")
+            raise AssertionError(
+                f"SLURM node not idle: {state!r}\n{(d / 'slurmctld.log').read_text()[-2000:]}"
+            )
         yield {"dir": d, "env": env, "mem_mb": mem_mb}
     finally:
         subprocess.run(["scancel", "--user", str(os.getuid())], env=env, capture_output=True)
@@ -123,7 +147,7 @@ def absolute_sheet(src, dest, columns):
         fields = line.split("\t")
         for i in idx:
             if fields[i]:
-                fields[i] = str(ROOT / fields[i])
+                fields[i] = str(DEMO_DIR / fields[i])
         out.append("\t".join(fields))
     dest.write_text("\n".join(out) + "\n")
 
@@ -132,13 +156,21 @@ def absolute_sheet(src, dest, columns):
 def slurm_run(demo_run, cluster, tmp_path_factory):
     """The demo through profiles/slurm in a scratch directory; returns (workdir, seconds)."""
     work = tmp_path_factory.mktemp("slurm_demo")
-    demo = ROOT / "resources" / "demo"
-    absolute_sheet(demo / "units.tsv", work / "units.tsv", ["fq1", "fq2", "cram", "bam", "ubam", "input_reference"])
+    demo = DEMO_DATA
+    absolute_sheet(
+        demo / "units.tsv",
+        work / "units.tsv",
+        ["fq1", "fq2", "cram", "bam", "ubam", "input_reference"],
+    )
     shutil.copy(demo / "samples.tsv", work / "samples.tsv")
     absolute_sheet(demo / "truth.tsv", work / "truth.tsv", ["vcf", "bed"])
     # config/demo.yaml with the sheets and resources as absolute paths
     config = (ROOT / "config" / "demo.yaml").read_text()
-    config = re.sub(r"(?m)^(\s*\w+: )(resources/demo/\S+)", lambda m: f"{m.group(1)}{ROOT / m.group(2)}", config)
+    config = re.sub(
+        r"(?m)^(\s*\w+: )(resources/demo/\S+)",
+        lambda m: f"{m.group(1)}{DEMO_DIR / m.group(2)}",
+        config,
+    )
     config = config.replace(str(demo / "samples.tsv"), str(work / "samples.tsv"))
     config = config.replace(str(demo / "units.tsv"), str(work / "units.tsv"))
     config = config.replace(str(demo / "truth.tsv"), str(work / "truth.tsv"))
@@ -146,17 +178,34 @@ def slurm_run(demo_run, cluster, tmp_path_factory):
     assert "resources/demo/samples.tsv" not in config and str(work / "units.tsv") in config
     start = time.monotonic()
     proc = run(
-        [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"),
-         "--workflow-profile", str(ROOT / "profiles" / "slurm"), "--directory", str(work),
-         "--configfile", str(work / "config.yaml"),
-         # no slurmdbd here: poll with squeue (sacct would loop forever), no account;
-         # a 2-core test node cannot hold the profile's 32-thread jobs; poll every few
-         # seconds instead of the plugin's 40 s start (many short jobs)
-         "--slurm-no-account", "--slurm-status-command", "squeue",
-         "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs",
-         # every job, and every grouped job, must fit the node
-         "--max-threads", str(os.cpu_count() or 2), "--cores", str(os.cpu_count() or 2)],
-        cwd=work, env=cluster["env"], timeout=2400,
+        [
+            str(BIN / "snakemake"),
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--workflow-profile",
+            str(ROOT / "profiles" / "slurm"),
+            "--directory",
+            str(work),
+            "--configfile",
+            str(work / "config.yaml"),
+            # no slurmdbd here: poll with squeue (sacct would loop forever), no account;
+            # a 2-core test node cannot hold the profile's 32-thread jobs; poll every few
+            # seconds instead of the plugin's 40 s start (many short jobs)
+            "--slurm-no-account",
+            "--slurm-status-command",
+            "squeue",
+            "--slurm-init-seconds-before-status-checks",
+            "2",
+            "--slurm-keep-successful-logs",
+            # every job, and every grouped job, must fit the node
+            "--max-threads",
+            str(os.cpu_count() or 2),
+            "--cores",
+            str(os.cpu_count() or 2),
+        ],
+        cwd=work,
+        env=cluster["env"],
+        timeout=2400,
     )
     seconds = time.monotonic() - start
     print(f"SLURM demo run: {seconds:.0f} s")
@@ -168,15 +217,22 @@ def records(path):
     with pysam.VariantFile(str(path)) as vcf:
         samples = list(vcf.header.samples)
         return samples, [
-            (r.chrom, r.pos, r.ref, r.alts, r.qual and round(r.qual, 2), tuple(r.filter.keys()),
-             tuple(r.samples[s]["GT"] for s in samples))
+            (
+                r.chrom,
+                r.pos,
+                r.ref,
+                r.alts,
+                r.qual and round(r.qual, 2),
+                tuple(r.filter.keys()),
+                tuple(r.samples[s]["GT"] for s in samples),
+            )
             for r in vcf
         ]
 
 
 def test_cohort_vcf_equals_the_local_run(slurm_run):
     work, _ = slurm_run
-    local_samples, local = records(ROOT / "results" / "joint" / "cohort.vcf.gz")
+    local_samples, local = records(DEMO_RESULTS / "joint" / "cohort.vcf.gz")
     slurm_samples, remote = records(work / "results" / "joint" / "cohort.vcf.gz")
     assert slurm_samples == local_samples
     assert len(remote) == len(local) > 1000
@@ -185,7 +241,9 @@ def test_cohort_vcf_equals_the_local_run(slurm_run):
 
 def test_qc_verdicts_equal_the_local_run(slurm_run):
     work, _ = slurm_run
-    assert (work / "results" / "qc" / "sample_qc.tsv").read_text() == (ROOT / "results" / "qc" / "sample_qc.tsv").read_text()
+    assert (work / "results" / "qc" / "sample_qc.tsv").read_text() == (
+        DEMO_RESULTS / "qc" / "sample_qc.tsv"
+    ).read_text()
 
 
 def test_every_non_local_job_went_through_sbatch(slurm_run, cluster):
@@ -201,9 +259,19 @@ def test_every_non_local_job_went_through_sbatch(slurm_run, cluster):
     assert set(local) == LOCAL_RULES | {"all"}, local
     assert set(grouped) == set(groups) and not set(single) & set(groups)
     # one per unit (7 FASTQ units, S03's CRAM and S04's uBAM), one per sample
-    assert single["bwa_mem"] == 7 and single["bwa_mem_realign"] == 2 and grouped["sample_metrics"] == 8
-    assert {"stage_reference", "bwa_index", "samtools_markdup", "bcftools_mpileup", "bcftools_call",
-            "bcftools_concat_cohort", "relatedness", "multiqc"} <= set(single)
+    assert (
+        single["bwa_mem"] == 7 and single["bwa_mem_realign"] == 2 and grouped["sample_metrics"] == 8
+    )
+    assert {
+        "stage_reference",
+        "bwa_index",
+        "samtools_markdup",
+        "bcftools_mpileup",
+        "bcftools_call_cohort",
+        "bcftools_concat_cohort",
+        "estimate_relatedness",
+        "multiqc",
+    } <= set(single)
     # one SLURM job per single job, one per sample for the QC group, <= N files per checksum job
     expected = Counter({f"rule_{rule}": n for rule, n in single.items()})
     expected["group_sample_qc"] = grouped["sample_metrics"]
@@ -211,12 +279,18 @@ def test_every_non_local_job_went_through_sbatch(slurm_run, cluster):
     checksums = grouped["sha256sum_deliverable"]
     expected["group_checksums"] = sum(1 for _ in re.finditer(r"/slurm_logs/group_checksums_", text))
     assert -(-checksums // per_job["checksums"]) <= expected["group_checksums"] < checksums
+
     # ... which is what Snakemake says it submitted, the plugin's per-job logs, and what
     # slurmctld accepted through sbatch
     def kind(log_dir):  # rule_NAME, or group_GROUP_<its rules>
-        return next((f"group_{g}" for g in set(groups.values()) if log_dir.startswith(f"group_{g}_")), log_dir)
+        return next(
+            (f"group_{g}" for g in set(groups.values()) if log_dir.startswith(f"group_{g}_")),
+            log_dir,
+        )
 
-    submitted = re.findall(r"has been submitted with SLURM jobid (\d+) \(log: \S*?/slurm_logs/([^/]+)/", text)
+    submitted = re.findall(
+        r"has been submitted with SLURM jobid (\d+) \(log: \S*?/slurm_logs/([^/]+)/", text
+    )
     assert Counter(kind(d) for _, d in submitted) == expected
     logs = work / ".snakemake" / "slurm_logs"
     assert Counter(kind(p.relative_to(logs).parts[0]) for p in logs.rglob("*.log")) == expected

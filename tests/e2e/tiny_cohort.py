@@ -15,7 +15,10 @@ NEXT_BASE = np.frombuffer(bytes(range(256)).translate(bytes.maketrans(b"ACGT", b
 
 def genome(seed=7):
     rng = np.random.default_rng(seed)
-    return {name: np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, n)].tobytes() for name, n in CONTIGS.items()}
+    return {
+        name: np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, n)].tobytes()
+        for name, n in CONTIGS.items()
+    }
 
 
 def write_reference(path, seqs):
@@ -39,7 +42,14 @@ def haplotypes(seqs, sample_index, sex, seed=11):
             if copy == 1 and name in ("chrX", "chrY") and sex == "male":
                 continue
             arr = np.frombuffer(seq, np.uint8).copy()
-            sites = np.unique(np.concatenate([shared.integers(0, len(seq), len(seq) // 2000), rng.integers(0, len(seq), len(seq) // 2000)]))
+            sites = np.unique(
+                np.concatenate(
+                    [
+                        shared.integers(0, len(seq), len(seq) // 2000),
+                        rng.integers(0, len(seq), len(seq) // 2000),
+                    ]
+                )
+            )
             keep = rng.random(len(sites)) < 0.5
             arr[sites[keep]] = NEXT_BASE[arr[sites[keep]]]
             hap[name] = arr.tobytes()
@@ -66,7 +76,10 @@ def write_reads(prefix, haps, sample, coverage=6.0, seed=3, lane=1):
             fragment = fragment.translate(COMPLEMENT)[::-1]
         read_name = f"{sample}:{lane}:{i}"
         r1.append(f"@{read_name} 1:N:0:1\n{fragment[:READ_LEN].decode()}\n+\n{qual}\n")
-        r2.append(f"@{read_name} 2:N:0:1\n{fragment[-READ_LEN:].translate(COMPLEMENT)[::-1].decode()}\n+\n{qual}\n")
+        r2.append(
+            f"@{read_name} 2:N:0:1\n"
+            f"{fragment[-READ_LEN:].translate(COMPLEMENT)[::-1].decode()}\n+\n{qual}\n"
+        )
     paths = [Path(f"{prefix}_R1.fastq.gz"), Path(f"{prefix}_R2.fastq.gz")]
     for path, records in zip(paths, (r1, r2)):
         with gzip.open(path, "wt", compresslevel=1) as fh:
@@ -83,7 +96,9 @@ def make_cohort(folder, samples, coverage=6.0):
     seqs = genome()
     write_reference(folder / "ref.fa", seqs)
     for index, (sample, sex) in enumerate(samples):
-        write_reads(folder / "reads" / sample, haplotypes(seqs, index, sex), sample, coverage, seed=index)
+        write_reads(
+            folder / "reads" / sample, haplotypes(seqs, index, sex), sample, coverage, seed=index
+        )
     write_sheets(folder, samples)
     write_config(folder, [s for s, _ in samples])
     return folder
@@ -91,10 +106,15 @@ def make_cohort(folder, samples, coverage=6.0):
 
 def write_sheets(folder, samples):
     folder = Path(folder)
-    (folder / "samples.tsv").write_text("sample\tsex\tpopulation\n" + "".join(f"{s}\t{sex}\tFI\n" for s, sex in samples))
+    (folder / "samples.tsv").write_text(
+        "sample\tsex\tpopulation\n" + "".join(f"{s}\t{sex}\tFI\n" for s, sex in samples)
+    )
     (folder / "units.tsv").write_text(
         "sample\tunit\tplatform\tlibrary\tfq1\tfq2\n"
-        + "".join(f"{s}\tL1\tILLUMINA\t{s}-lib\treads/{s}_R1.fastq.gz\treads/{s}_R2.fastq.gz\n" for s, _ in samples)
+        + "".join(
+            f"{s}\tL1\tILLUMINA\t{s}-lib\treads/{s}_R1.fastq.gz\treads/{s}_R2.fastq.gz\n"
+            for s, _ in samples
+        )
     )
 
 

@@ -3,7 +3,6 @@
 import subprocess
 
 import pytest
-
 from conftest import ROOT
 
 AWK = ROOT / "scripts" / "check_pairs.awk"
@@ -27,12 +26,24 @@ def test_good_pairs_pass_through_unchanged():
 @pytest.mark.parametrize(
     "text, message",
     [
-        (record("r1 1:N") + record("r2 2:N"), "read pair 1 has R1 r1 but R2 r2: the R1 and R2 files are not mates"),
+        (
+            record("r1 1:N") + record("r2 2:N"),
+            "read pair 1 has R1 r1 but R2 r2: the R1 and R2 files are not mates",
+        ),
         (record("r1") + record("r1", qual="III"), "read 2 (r1): 4 bases but 3 quality characters"),
-        (record("r1") + record("r1", qual="II I"), "read 2 (r1): quality characters outside '!'..'~'"),
-        (record("r1") + record("r1", qual="II\x7fI"), "read 2 (r1): quality characters outside '!'..'~'"),
+        (
+            record("r1") + record("r1", qual="II I"),
+            "read 2 (r1): quality characters outside '!'..'~'",
+        ),
+        (
+            record("r1") + record("r1", qual="II\x7fI"),
+            "read 2 (r1): quality characters outside '!'..'~'",
+        ),
         (record("r1") + "r1\nACGT\n+\nIIII\n", "read 2 does not start with '@'"),
-        (record("r1") + record("r1", plus="-"), "read 2 (r1): the third line does not start with '+'"),
+        (
+            record("r1") + record("r1", plus="-"),
+            "read 2 (r1): the third line does not start with '+'",
+        ),
         (record("r1") + record("r1") + record("r2"), "the stream ended inside a read pair"),
         ("", "no reads came out of fastp"),
     ],

@@ -1,9 +1,13 @@
 """Picard-style duplicate metrics become the samtools markdup stats the QC reads."""
 
+import sys
+from types import SimpleNamespace
+
 import pytest
 
-import convert_duplicate_metrics as cdm
-from sample_metrics import duplication_metrics, parse_markdup
+from refcohort import duplicate_metrics as cdm
+from refcohort.qc.metrics import duplication_metrics
+from refcohort.qc.parsers import parse_markdup
 
 PICARD = """## htsjdk.samtools.metrics.StringHeader
 # MarkDuplicates INPUT=[x.bam]
@@ -31,7 +35,7 @@ def test_libraries_are_summed_and_pairs_counted_in_reads():
 def test_output_reads_back_as_picard_percent_duplication(tmp_path):
     metrics, out = tmp_path / "dup.txt", tmp_path / "markdup.txt"
     metrics.write_text(PICARD)
-    assert cdm.main([str(metrics), str(out)]) == 0
+    assert cdm.cli([str(metrics), str(out)]) == 0
     assert out.read_text().startswith("COMMAND: converted from Picard-style duplicate metrics")
     pct = duplication_metrics(parse_markdup(out))["pct_duplication"]
     # Picard: (unpaired dups + 2 * pair dups) / (unpaired + 2 * pairs)
@@ -40,9 +44,26 @@ def test_output_reads_back_as_picard_percent_duplication(tmp_path):
 
 @pytest.mark.parametrize(
     "text, message",
-    [("just text\n", "METRICS CLASS"), (PICARD.replace("READ_PAIR_DUPLICATES\t", "X\t"), "READ_PAIR_DUPLICATES"),
-     (PICARD.split("libA")[0], "no library rows")],
+    [
+        ("just text\n", "METRICS CLASS"),
+        (PICARD.replace("READ_PAIR_DUPLICATES\t", "X\t"), "READ_PAIR_DUPLICATES"),
+        (PICARD.split("libA")[0], "no library rows"),
+    ],
 )
 def test_bad_metrics_are_rejected(text, message):
     with pytest.raises(ValueError, match=message):
         cdm.parse_picard(text)
+
+
+def test_snakemake_adapter_writes_the_same_stats(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.stderr", sys.stderr)  # main() points stderr at the log
+    metrics = tmp_path / "dup.txt"
+    metrics.write_text(PICARD)
+    assert cdm.cli([str(metrics), str(tmp_path / "cli.txt")]) == 0
+    smk = SimpleNamespace(
+        input=SimpleNamespace(metrics=str(metrics)),
+        output=SimpleNamespace(stats=str(tmp_path / "smk.txt")),
+        log=[str(tmp_path / "log")],
+    )
+    cdm.main(smk)
+    assert (tmp_path / "smk.txt").read_text() == (tmp_path / "cli.txt").read_text()

@@ -11,11 +11,17 @@ import numpy as np
 import pysam
 import pytest
 
-import estimate_contamination as ec
+from refcohort.qc import contamination as ec
 
 
-def simulate(c: float, n_sites: int, seed: int, mean_depth: float = 30.0, error: float = 0.0005,
-             genotypes: str = "homalt") -> np.ndarray:
+def simulate(
+    c: float,
+    n_sites: int,
+    seed: int,
+    mean_depth: float = 30.0,
+    error: float = 0.0005,
+    genotypes: str = "homalt",
+) -> np.ndarray:
     """(ref, alt, AF) rows for a sample contaminated at fraction ``c``.
 
     AF ~ Beta(2, 1.5) kept inside [0.05, 0.95]. ``genotypes='homalt'`` makes every site
@@ -80,9 +86,28 @@ def test_hom_alt_mask_boundaries():
     alt = np.array([9, 10, 200, 8, 24, 23, 201, 9, 0])
     # depth 9 < 10; 10/10 ok; 200 ok; 8/10 fraction ok but het p = 0.055; 24/30 ok;
     # 23/30 < 0.8; 201 > max depth; 9/10 het p = 0.0107 > 0.01; empty
-    assert ec.hom_alt_mask(ref, alt).tolist() == [False, True, True, False, True, False, False, False, False]
+    assert ec.hom_alt_mask(ref, alt).tolist() == [
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
     assert ec.hom_alt_mask(ref, alt, max_het_pvalue=1.0).tolist() == [
-        False, True, True, True, True, False, False, True, False]
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_estimate_formula_and_min_sites():
@@ -103,7 +128,8 @@ def test_join_sites_matching_rules():
         (100, "A", "C", 0.5),
         (150, "G", "T", 0.4),  # absent from the gVCF
         (200, "G", "T", 0.3),  # multi-allelic gVCF record
-        (300, "C", "A", 0.4), (300, "C", "G", 0.3),  # listed twice: dropped
+        (300, "C", "A", 0.4),
+        (300, "C", "G", 0.3),  # listed twice: dropped
         (400, "T", "G", 0.5),  # REF differs in the gVCF
         (500, "C", "A", 0.5),  # indel record first at the same position
     ]
@@ -137,19 +163,19 @@ GVCF_HEADER = """##fileformat=VCFv4.2
 
 # (chrom, pos, ref, alt, info, AD); PL filled with zeros of the right length
 GVCF_RECORDS = [
-    ("chr1", 100, "A", "C,<*>", ".", "1,29,0"),          # hom-alt, AF 0.6: 1 / 30*0.4
-    ("chr1", 200, "G", "A,T,<*>", ".", "2,1,27,0"),      # multi-allelic, resource ALT T
+    ("chr1", 100, "A", "C,<*>", ".", "1,29,0"),  # hom-alt, AF 0.6: 1 / 30*0.4
+    ("chr1", 200, "G", "A,T,<*>", ".", "2,1,27,0"),  # multi-allelic, resource ALT T
     ("chr1", 290, "C", "<*>", "END=310;MinDP=30", "30,0"),  # block over resource site 300
-    ("chr1", 400, "T", "<*>", "MinDP=30", "30,0"),       # single-base ref block at a site
-    ("chr1", 500, "A", "G,<*>", ".", "3,27,0"),          # AF 0.99: out of range
-    ("chr1", 600, "C", "T,<*>", ".", "0,30,0"),          # AF 0.02: out of range
-    ("chr1", 700, "AC", "A", ".", "0,30"),               # indel in the resource: not an SNV
-    ("chr1", 800, "A", "C,<*>", ".", "15,15,0"),         # het: candidate, not hom-alt
-    ("chr1", 900, "G", "A,<*>", ".", "2,28,0"),          # resource lists 900 twice
-    ("chr1", 1000, "C", "CA", ".", "20,5"),              # indel record at the same POS
-    ("chr1", 1000, "C", "A,<*>", ".", "1,24,0"),         # the SNV record: AF 0.5
-    ("chr1", 1100, "G", "C,<*>", ".", "0,40,0"),         # not in the resource
-    ("chr2", 100, "A", "G,<*>", ".", "2,20,0"),          # AF 0.8, outside a chr1-only BED
+    ("chr1", 400, "T", "<*>", "MinDP=30", "30,0"),  # single-base ref block at a site
+    ("chr1", 500, "A", "G,<*>", ".", "3,27,0"),  # AF 0.99: out of range
+    ("chr1", 600, "C", "T,<*>", ".", "0,30,0"),  # AF 0.02: out of range
+    ("chr1", 700, "AC", "A", ".", "0,30"),  # indel in the resource: not an SNV
+    ("chr1", 800, "A", "C,<*>", ".", "15,15,0"),  # het: candidate, not hom-alt
+    ("chr1", 900, "G", "A,<*>", ".", "2,28,0"),  # resource lists 900 twice
+    ("chr1", 1000, "C", "CA", ".", "20,5"),  # indel record at the same POS
+    ("chr1", 1000, "C", "A,<*>", ".", "1,24,0"),  # the SNV record: AF 0.5
+    ("chr1", 1100, "G", "C,<*>", ".", "0,40,0"),  # not in the resource
+    ("chr2", 100, "A", "G,<*>", ".", "2,20,0"),  # AF 0.8, outside a chr1-only BED
 ]
 
 RESOURCE = """##fileformat=VCFv4.2
@@ -196,8 +222,12 @@ def tiny(tmp_path):
 
 def test_candidate_sites_io(tiny):
     rows = ec.candidate_sites(tiny.gvcf, tiny.resource, tiny.bed)
-    assert rows.tolist() == [[1, 29, pytest.approx(0.6)], [2, 27, pytest.approx(0.3)],
-                             [15, 15, pytest.approx(0.5)], [1, 24, pytest.approx(0.5)]]
+    assert rows.tolist() == [
+        [1, 29, pytest.approx(0.6)],
+        [2, 27, pytest.approx(0.3)],
+        [15, 15, pytest.approx(0.5)],
+        [1, 24, pytest.approx(0.5)],
+    ]
     everywhere = ec.candidate_sites(tiny.gvcf, tiny.resource)
     assert everywhere[-1].tolist() == [2, 20, pytest.approx(0.8)]
     wider = ec.candidate_sites(tiny.gvcf, tiny.resource, tiny.bed, min_af=0.01, max_af=0.995)
@@ -211,12 +241,17 @@ def test_informative_sites_exact_estimate(tiny):
     assert (r["n_sites"], r["ref_reads"], r["total_reads"]) == (3, 4, 84)
     assert r["cross_contamination_rate"] == pytest.approx(expected, rel=1e-6)
     r_all = ec.estimate(ec.informative_sites(tiny.gvcf, tiny.resource), min_sites=3)
-    assert r_all["cross_contamination_rate"] == pytest.approx(6 / (30 * 0.4 + 29 * 0.7 + 25 * 0.5 + 22 * 0.2), rel=1e-6)
+    assert r_all["cross_contamination_rate"] == pytest.approx(
+        6 / (30 * 0.4 + 29 * 0.7 + 25 * 0.5 + 22 * 0.2), rel=1e-6
+    )
     # another AF field: site 100 has AF_NL 0.9 and sites 500/600 (AF_NL 0.5) come in range
-    r_nl = ec.estimate(ec.informative_sites(tiny.gvcf, tiny.resource, tiny.bed, af_field="AF_NL"), min_sites=3)
+    r_nl = ec.estimate(
+        ec.informative_sites(tiny.gvcf, tiny.resource, tiny.bed, af_field="AF_NL"), min_sites=3
+    )
     assert (r_nl["n_sites"], r_nl["ref_reads"]) == (5, 7)
     assert r_nl["cross_contamination_rate"] == pytest.approx(
-        7 / (30 * 0.1 + 29 * 0.7 + 30 * 0.5 + 30 * 0.5 + 25 * 0.5), rel=1e-6)
+        7 / (30 * 0.1 + 29 * 0.7 + 30 * 0.5 + 30 * 0.5 + 25 * 0.5), rel=1e-6
+    )
 
 
 def test_main_writes_json(tiny, monkeypatch):
@@ -225,14 +260,28 @@ def test_main_writes_json(tiny, monkeypatch):
     log = tiny.tmp / "S1.log"
     smk = SimpleNamespace(
         input=SimpleNamespace(gvcf=tiny.gvcf, population=tiny.resource, regions=tiny.bed),
-        output=SimpleNamespace(json=str(out)), log=[str(log)],
-        params=SimpleNamespace(min_af=0.05, max_af=0.95, min_depth=10, max_depth=200,
-                               min_alt_fraction=0.8, af_field="AF", min_sites=3),
+        output=SimpleNamespace(json=str(out)),
+        log=[str(log)],
+        params=SimpleNamespace(
+            min_af=0.05,
+            max_af=0.95,
+            min_depth=10,
+            max_depth=200,
+            min_alt_fraction=0.8,
+            af_field="AF",
+            min_sites=3,
+        ),
     )
     ec.main(smk)
     data = json.loads(out.read_text())
     assert data["cross_contamination_rate"] == pytest.approx(4 / 44.8, rel=1e-6)
-    assert {"cross_contamination_rate", "n_sites", "ref_reads", "total_reads", "method"} <= data.keys()
+    assert {
+        "cross_contamination_rate",
+        "n_sites",
+        "ref_reads",
+        "total_reads",
+        "method",
+    } <= data.keys()
     # default min_sites (100) with only three sites: null, counts still reported
     smk.params = SimpleNamespace()
     ec.main(smk)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gate_samples import evaluate, gate, main
+from refcohort.qc.gate import evaluate, gate, main
 
 THRESHOLDS = {
     "mean_autosome_coverage": {"fail_below": 30},
@@ -15,7 +15,13 @@ THRESHOLDS = {
     "ratio_ti_tv": {"fail_below": 1.8, "fail_above": 2.3},
     "pct_duplication": {"fail_above": 30, "warn_above": 15},
 }
-SEX = {"match": "PASS", "mismatch": "FAIL", "aneuploidy": "WARN", "ambiguous": "WARN", "undeclared": "PASS"}
+SEX = {
+    "match": "PASS",
+    "mismatch": "FAIL",
+    "aneuploidy": "WARN",
+    "ambiguous": "WARN",
+    "undeclared": "PASS",
+}
 GOOD = {
     "mean_autosome_coverage": 32.0,
     "pct_autosomes_15x": 98.5,
@@ -41,7 +47,11 @@ def test_good_sample_passes_without_reasons():
         ({"cross_contamination_rate": 0.015}, "WARN", "cross_contamination_rate 0.015 > 0.01"),
         ({"ratio_ti_tv": 2.5}, "FAIL", "ratio_ti_tv 2.5 > 2.3"),
         ({"pct_duplication": 20.0}, "WARN", "pct_duplication 20 > 15"),
-        ({"sex_check": "mismatch", "karyotype": "XY"}, "FAIL", "sex check mismatch (declared female vs inferred XY)"),
+        (
+            {"sex_check": "mismatch", "karyotype": "XY"},
+            "FAIL",
+            "sex check mismatch (declared female vs inferred XY)",
+        ),
         ({"sex_check": "aneuploidy", "karyotype": "XXY"}, "WARN", "sex check aneuploidy"),
         ({"cross_contamination_rate": None}, "WARN", "cross_contamination_rate not available"),
     ],
@@ -54,15 +64,31 @@ def test_each_rule_sets_status_and_reason(change, status, fragment):
 
 
 def test_every_reason_is_listed_fail_first():
-    bad = {**GOOD, "mean_autosome_coverage": 8.0, "pct_duplication": 20.0, "sex_check": "mismatch", "karyotype": "XY"}
+    bad = {
+        **GOOD,
+        "mean_autosome_coverage": 8.0,
+        "pct_duplication": 20.0,
+        "sex_check": "mismatch",
+        "karyotype": "XY",
+    }
     status, reasons = evaluate(bad, THRESHOLDS, SEX)
     assert status == "FAIL" and len(reasons) == 3
     assert [r.split(":")[0] for r in reasons] == ["FAIL", "FAIL", "WARN"]
 
 
 def test_fail_excluded_unless_overridden():
-    qc = {"A": GOOD, "B": {**GOOD, "mean_autosome_coverage": 8.0}, "C": {**GOOD, "cross_contamination_rate": 0.05}}
-    rows = gate(qc, THRESHOLDS, SEX, {"C": "kept for the contamination study, QA-17"}, ["mean_autosome_coverage"])
+    qc = {
+        "A": GOOD,
+        "B": {**GOOD, "mean_autosome_coverage": 8.0},
+        "C": {**GOOD, "cross_contamination_rate": 0.05},
+    }
+    rows = gate(
+        qc,
+        THRESHOLDS,
+        SEX,
+        {"C": "kept for the contamination study, QA-17"},
+        ["mean_autosome_coverage"],
+    )
     by = {r["sample"]: r for r in rows}
     assert by["A"]["joint_calling"] == "included" and by["A"]["status"] == "PASS"
     assert by["B"]["joint_calling"] == "excluded" and by["B"]["status"] == "FAIL"
@@ -79,7 +105,9 @@ def smk_for(tmp_path, qc, overrides=None):
         paths.append(str(path))
     return SimpleNamespace(
         input=SimpleNamespace(qc=paths),
-        output=SimpleNamespace(table=str(tmp_path / "sample_qc.tsv"), sexes=str(tmp_path / "sexes.txt")),
+        output=SimpleNamespace(
+            table=str(tmp_path / "sample_qc.tsv"), sexes=str(tmp_path / "sexes.txt")
+        ),
         params=SimpleNamespace(
             thresholds=THRESHOLDS,
             sex_policy=SEX,
@@ -92,12 +120,27 @@ def smk_for(tmp_path, qc, overrides=None):
 
 
 def test_main_writes_table_and_sexes_of_included_samples(tmp_path):
-    qc = {"F1": GOOD, "M1": {**GOOD, "declared_sex": "male"}, "LOW": {**GOOD, "mean_autosome_coverage": 7.5}}
+    qc = {
+        "F1": GOOD,
+        "M1": {**GOOD, "declared_sex": "male"},
+        "LOW": {**GOOD, "mean_autosome_coverage": 7.5},
+    }
     main(smk_for(tmp_path, qc))
     rows = list(csv.DictReader(open(tmp_path / "sample_qc.tsv"), delimiter="\t"))
-    assert list(rows[0])[:6] == ["sample", "status", "reasons", "override", "joint_calling", "source"]
+    assert list(rows[0])[:6] == [
+        "sample",
+        "status",
+        "reasons",
+        "override",
+        "joint_calling",
+        "source",
+    ]
     assert {r["sample"]: r["status"] for r in rows} == {"F1": "PASS", "M1": "PASS", "LOW": "FAIL"}
-    assert {r["sample"]: r["source"] for r in rows} == {"F1": "fastq", "M1": "cram M1.cram", "LOW": "fastq"}
+    assert {r["sample"]: r["source"] for r in rows} == {
+        "F1": "fastq",
+        "M1": "cram M1.cram",
+        "LOW": "fastq",
+    }
     assert (tmp_path / "sexes.txt").read_text() == "F1\tF\nM1\tM\n"
 
 

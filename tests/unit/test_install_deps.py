@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "install_deps.sh"
@@ -35,8 +34,10 @@ def shim(tmp_path, names, fake=None):
 @pytest.mark.skipif(not all(shutil.which(t) for t in TOOLS), reason="tools not installed yet")
 def test_second_run_installs_nothing(tmp_path):
     calls = tmp_path / "apt-calls"
-    bin_dir = shim(tmp_path, BASICS + TOOLS, {"apt-get": f"echo \"$@\" >> {calls}"})
-    proc = subprocess.run(["bash", str(SCRIPT)], env={"PATH": str(bin_dir)}, capture_output=True, text=True)
+    bin_dir = shim(tmp_path, BASICS + TOOLS, {"apt-get": f'echo "$@" >> {calls}'})
+    proc = subprocess.run(
+        ["bash", str(SCRIPT)], env={"PATH": str(bin_dir)}, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert not calls.exists(), "apt-get must not run when everything is installed"
 
@@ -47,9 +48,11 @@ def test_without_root_explains_the_conda_route(tmp_path):
     bin_dir = shim(
         tmp_path,
         [n for n in BASICS if n != "id"] + [t for t in present if shutil.which(t)],
-        {"id": "echo 1000", "apt-get": f"echo \"$@\" >> {calls}"},
+        {"id": "echo 1000", "apt-get": f'echo "$@" >> {calls}'},
     )
-    proc = subprocess.run(["bash", str(SCRIPT)], env={"PATH": str(bin_dir)}, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", str(SCRIPT)], env={"PATH": str(bin_dir)}, capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert "fastp" in proc.stderr
     assert "--sdm conda" in proc.stderr and "envs/" in proc.stderr
@@ -59,8 +62,14 @@ def test_without_root_explains_the_conda_route(tmp_path):
 def test_as_root_installs_only_the_missing_packages(tmp_path):
     calls = tmp_path / "apt-calls"
     present = [t for t in TOOLS if t not in ("mosdepth",) and shutil.which(t)]
-    bin_dir = shim(tmp_path, [n for n in BASICS if n != "id"] + present, {"id": "echo 0", "apt-get": f"echo \"$@\" >> {calls}"})
-    proc = subprocess.run(["bash", str(SCRIPT)], env={"PATH": str(bin_dir)}, capture_output=True, text=True)
+    bin_dir = shim(
+        tmp_path,
+        [n for n in BASICS if n != "id"] + present,
+        {"id": "echo 0", "apt-get": f'echo "$@" >> {calls}'},
+    )
+    proc = subprocess.run(
+        ["bash", str(SCRIPT)], env={"PATH": str(bin_dir)}, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     lines = calls.read_text().splitlines()
     install = [line for line in lines if line.startswith("install")]
@@ -72,7 +81,11 @@ def test_as_root_installs_only_the_missing_packages(tmp_path):
 def test_test_flag_adds_chromium_and_slurm(tmp_path):
     calls = tmp_path / "apt-calls"
     present = [t for t in TOOLS if shutil.which(t)]
-    bin_dir = shim(tmp_path, [n for n in BASICS if n != "id"] + present, {"id": "echo 0", "apt-get": f"echo \"$@\" >> {calls}"})
+    bin_dir = shim(
+        tmp_path,
+        [n for n in BASICS if n != "id"] + present,
+        {"id": "echo 0", "apt-get": f'echo "$@" >> {calls}'},
+    )
     env = {"PATH": str(bin_dir)}
     assert subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True).returncode == 0
     if len(present) == len(TOOLS):
@@ -84,4 +97,6 @@ def test_test_flag_adds_chromium_and_slurm(tmp_path):
     # the SLURM daemons are found in /usr/sbin even off PATH; missing ones are installed
     daemons = {"slurmctld": "slurmctld", "slurmd": "slurmd", "munged": "munge"}
     for command, package in daemons.items():
-        assert (package in install[-1].split()) == (not Path("/usr/sbin", command).exists()), package
+        assert (package in install[-1].split()) == (not Path("/usr/sbin", command).exists()), (
+            package
+        )

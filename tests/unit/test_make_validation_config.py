@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT
 from snakemake.utils import validate
 
-import make_validation_config as mvc
-from conftest import ROOT
+from refcohort import giab as mvc
 
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 
@@ -21,16 +21,22 @@ def data(tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("engine, calling", [
-    ("bcftools", {"engine": "bcftools"}),
-    ("gatk", {"engine": "gatk"}),
-    ("deepvariant", {"engine": "deepvariant"}),
-    ("parabricks", {"engine": "parabricks"}),
-    ("parabricks:deepvariant", {"engine": "parabricks", "parabricks": {"caller": "deepvariant"}}),
-])
+@pytest.mark.parametrize(
+    "engine, calling",
+    [
+        ("bcftools", {"engine": "bcftools"}),
+        ("gatk", {"engine": "gatk"}),
+        ("deepvariant", {"engine": "deepvariant"}),
+        ("parabricks", {"engine": "parabricks"}),
+        (
+            "parabricks:deepvariant",
+            {"engine": "parabricks", "parabricks": {"caller": "deepvariant"}},
+        ),
+    ],
+)
 def test_config_is_valid_for_every_engine(tmp_path, data, engine, calling):
     out = tmp_path / "validation"
-    assert mvc.main([str(out), "--data", str(data), "--engine", engine]) == 0
+    assert mvc.cli([str(out), "--data", str(data), "--engine", engine]) == 0
     config = yaml.safe_load((out / "config.yaml").read_text())
     assert config["calling"] == calling
     validate(config, SCHEMA)  # the workflow's own schema accepts it
@@ -45,12 +51,14 @@ def test_sheets_point_at_the_data_with_absolute_paths(tmp_path, data):
     units = pd.read_csv(tmp_path / "units.tsv", sep="\t")
     assert units.loc[0, "fq1"] == str(data / mvc.R1) and units.loc[0, "fq2"] == str(data / mvc.R2)
     truth = pd.read_csv(tmp_path / "truth.tsv", sep="\t")
-    assert truth.loc[0, "truth_sample"] == "INTEGRATION" and truth.loc[0, "bed"] == str(data / mvc.CONFIDENT)
+    assert truth.loc[0, "truth_sample"] == "INTEGRATION" and truth.loc[0, "bed"] == str(
+        data / mvc.CONFIDENT
+    )
     assert pd.read_csv(tmp_path / "samples.tsv", sep="\t").loc[0, "sex"] == "female"
 
 
 def test_unknown_engine_and_missing_data_fail_clearly(tmp_path, data, capsys):
-    assert mvc.main([str(tmp_path / "x"), "--data", str(data), "--engine", "dragen"]) == 1
+    assert mvc.cli([str(tmp_path / "x"), "--data", str(data), "--engine", "dragen"]) == 1
     assert "unknown engine 'dragen'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="only parabricks takes a caller"):
         mvc.engine_settings("gatk:deepvariant")

@@ -5,7 +5,6 @@ import re
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 RULE = re.compile(r"^(?:rule|checkpoint) (\w+):\n(.*?)(?=^(?:rule|checkpoint) |\Z)", re.S | re.M)
@@ -18,20 +17,39 @@ CONDA = re.compile(r'conda:\n\s+"(?:\.\./)+envs/([\w.-]+\.yaml)"')
 CONTAINER_ONLY = {"parabricks": "nvcr.io/nvidia/clara/clara-parabricks"}
 # Engines whose vendor's own image is the reference runtime (Bioconda's DeepVariant lags
 # upstream); the image tag must be the env's pinned version.
-UPSTREAM_IMAGES = {"gatk4": "broadinstitute/gatk", "deepvariant": "google/deepvariant",
-                   "glnexus": "ghcr.io/dnanexus-rnd/glnexus"}
+UPSTREAM_IMAGES = {
+    "gatk4": "broadinstitute/gatk",
+    "deepvariant": "google/deepvariant",
+    "glnexus": "ghcr.io/dnanexus-rnd/glnexus",
+}
+
+
+TEMPLATE = re.compile(r"^\s+commands\.(\w+)\.(\w+)$", re.M)
 
 
 def rules():
+    """{rule: its text in the .smk file, with the refcohort.commands template that its
+    shell: names written out after it}."""
+    from refcohort import commands
+
     out = {}
     for smk in sorted((ROOT / "workflow").rglob("*.smk")):  # engines/ too
         for name, body in RULE.findall(smk.read_text()):
+            for module, constant in TEMPLATE.findall(body):
+                body += "\n" + getattr(getattr(commands, module), constant)
             out[name] = body
     return out
 
 
 def test_workflow_has_rules():
-    assert {"bwa_mem", "samtools_markdup", "bcftools_mpileup", "bcftools_call", "gate_samples", "multiqc"} <= set(rules())
+    assert {
+        "bwa_mem",
+        "samtools_markdup",
+        "bcftools_mpileup",
+        "bcftools_call_cohort",
+        "gate_samples",
+        "multiqc",
+    } <= set(rules())
 
 
 @pytest.mark.parametrize("name", sorted(rules()))
@@ -41,17 +59,23 @@ def test_rule_declares_env_and_resources(name):
     container = re.search(r'container:\n\s+image\("([\w-]+)"\)', body)
     assert container, f"{name} has no container: image(...)"
     if container.group(1) in CONTAINER_ONLY:
-        assert not env, f"{name}: {container.group(1)} has no conda package; declare the container only"
+        assert not env, (
+            f"{name}: {container.group(1)} has no conda package; declare the container only"
+        )
     else:
         assert env, f"{name} has no conda: env"
         assert (ROOT / "envs" / env.group(1)).is_file(), f"{name}: envs/{env.group(1)} missing"
-        assert f"{container.group(1)}.yaml" == env.group(1), f"{name}: its container is not its conda env's"
+        assert f"{container.group(1)}.yaml" == env.group(1), (
+            f"{name}: its container is not its conda env's"
+        )
     # GPU tools ask for the standard gpu resource (profiles/gpu maps it to the scheduler)
     assert ("gpu=1," in body) == ("pbrun " in body), f"{name}: gpu=1 iff it runs pbrun"
     assert re.search(r"\n    threads: ", body), f"{name} declares no threads"
     for resource in ("mem_mb=", "runtime="):
         assert resource in body, f"{name} declares no {resource[:-1]}"
-    assert not re.search(r"partition|account|mem_gb|walltime", body), f"{name}: cluster settings belong in profiles/"
+    assert not re.search(r"partition|account|mem_gb|walltime", body), (
+        f"{name}: cluster settings belong in profiles/"
+    )
 
 
 ENVS = sorted(p.name for p in (ROOT / "envs").glob("*.yaml"))
@@ -91,12 +115,19 @@ def test_image_matches_its_env(env):
     uri = IMAGES[env]
     if env in CONTAINER_ONLY:
         m = re.fullmatch(rf"docker://{re.escape(CONTAINER_ONLY[env])}:([\w.-]+)", uri)
-        assert m and re.search(r"\d", m.group(1)) and "latest" not in uri, f"{env}: '{uri}' is not pinned by tag"
+        assert m and re.search(r"\d", m.group(1)) and "latest" not in uri, (
+            f"{env}: '{uri}' is not pinned by tag"
+        )
         return
-    deps = dict(d.split("=") for d in yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text())["dependencies"])
+    deps = dict(
+        d.split("=")
+        for d in yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text())["dependencies"]
+    )
     if env in UPSTREAM_IMAGES:
         m = re.fullmatch(rf"docker://{re.escape(UPSTREAM_IMAGES[env])}:v?([\w.]+)", uri)
-        assert m and deps.get(env) == m.group(1), f"{env}: '{uri}' is not tagged with the env's version {deps}"
+        assert m and deps.get(env) == m.group(1), (
+            f"{env}: '{uri}' is not tagged with the env's version {deps}"
+        )
     elif "://" in uri:
         m = re.fullmatch(r"docker://quay\.io/biocontainers/([\w.-]+):([\w.]+)--\w+", uri)
         assert m, f"{env}: '{uri}' is not a BioContainers image pinned by version and build"
@@ -108,3 +139,25 @@ def test_image_matches_its_env(env):
         assert f"envs/{env}.yaml /opt/env.yaml" in definition
         base = re.search(r"(?m)^From: (\S+)$", definition).group(1)
         assert re.fullmatch(r"[\w./-]+:[\w.-]*\d[\w.-]*", base) and "latest" not in base, base
+
+
+def test_python_env_pins_the_versions_the_tests_run():
+    """envs/python.yaml (conda and the apptainer image) holds the Python libraries at the
+    versions requirements.txt installs into the venv the tests run in."""
+    pinned = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pinned[name.strip().lower()] = version.strip()
+    deps = dict(
+        d.split("=")
+        for d in yaml.safe_load((ROOT / "envs" / "python.yaml").read_text())["dependencies"]
+    )
+    libraries = {
+        name: version for name, version in deps.items() if name not in ("python", "bcftools")
+    }
+    assert libraries, "envs/python.yaml lists no Python libraries"
+    for name, version in libraries.items():
+        assert pinned.get(name) == version, (
+            f"envs/python.yaml {name}={version}, requirements.txt {pinned.get(name)}"
+        )

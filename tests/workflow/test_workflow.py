@@ -1,51 +1,26 @@
 """Workflow-level checks without running tools: format, lint, dry-runs, sheet validation."""
 
-import gzip
 import re
 
 import pytest
-
-from conftest import BIN, ROOT, run
-
-SNAKEMAKE = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2"]
-
-
-@pytest.fixture
-def mini(tmp_path):
-    """A two-sample project in tmp_path (empty FASTQs suffice for a dry-run)."""
-    (tmp_path / "reads").mkdir()
-    for name in ("A_L1_R1", "A_L1_R2", "A_L2_R1", "A_L2_R2", "B_L1_R1", "B_L1_R2"):
-        with gzip.open(tmp_path / "reads" / f"{name}.fastq.gz", "wt") as fh:
-            fh.write("@r\nACGT\n+\nIIII\n")
-    (tmp_path / "ref.fa").write_text(">chr1\n" + "ACGT" * 100 + "\n>chrX\n" + "ACGT" * 50 + "\n")
-    (tmp_path / "samples.tsv").write_text("sample\tsex\tpopulation\nA\tfemale\tFI\nB\tmale\tEE\n")
-    (tmp_path / "units.tsv").write_text(
-        "sample\tunit\tplatform\tlibrary\tfq1\tfq2\n"
-        "A\tL1\tILLUMINA\tA-lib\treads/A_L1_R1.fastq.gz\treads/A_L1_R2.fastq.gz\n"
-        "A\tL2\tILLUMINA\tA-lib\treads/A_L2_R1.fastq.gz\treads/A_L2_R2.fastq.gz\n"
-        "B\tL1\tILLUMINA\tB-lib\treads/B_L1_R1.fastq.gz\treads/B_L1_R2.fastq.gz\n"
-    )
-    write_config(tmp_path)
-    return tmp_path
-
-
-def write_config(path, extra=""):
-    (path / "config.yaml").write_text(
-        "samples: samples.tsv\nunits: units.tsv\nreference:\n  fasta: ref.fa\n" + extra
-    )
-
-
-def dry_run(workdir, *args, check=True):
-    cmd = SNAKEMAKE + ["--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), "-n", "-p", *args]
-    return run(cmd, check=check)
+from conftest import BIN, ROOT, SNAKEMAKE, dry_run, run, write_config
 
 
 def test_snakefmt_check_passes():
     run([str(BIN / "snakefmt"), "--check", "Snakefile", "workflow"])
 
 
+def test_ruff_format_and_check_have_zero_findings():
+    """Every .py file in the repository is formatted and lint-clean (pinned ruff, settings
+    in pyproject.toml); --no-cache: nothing written into the checkout."""
+    run([str(BIN / "ruff"), "format", "--check", "--no-cache", "."])
+    run([str(BIN / "ruff"), "check", "--no-cache", "."])
+
+
 def test_lint_has_zero_findings(mini):
-    proc = run(SNAKEMAKE + ["--lint", "--directory", str(mini), "--configfile", str(mini / "config.yaml")])
+    proc = run(
+        SNAKEMAKE + ["--lint", "--directory", str(mini), "--configfile", str(mini / "config.yaml")]
+    )
     text = proc.stdout + proc.stderr
     assert "Lints for" not in text, text
     assert "Congratulations, your workflow is in a good condition" in text
@@ -57,7 +32,7 @@ def test_dry_run_dag_and_commands(mini):
     assert jobs["bwa_mem"] == "3"  # one per unit
     assert jobs["samtools_markdup"] == "2"  # one per sample, merging its units
     assert jobs["bcftools_mpileup"] == "8"  # 2 samples x 4 shards
-    assert jobs["bcftools_call"] == "4"  # one per shard
+    assert jobs["bcftools_call_cohort"] == "4"  # one per shard
     # the production settings are in the rendered commands
     assert "bwa mem -p -K 100000000 -Y" in out
     assert "@RG\\tID:A.L2\\tSM:A\\tPL:ILLUMINA\\tLB:A-lib\\tPU:L2" in out
@@ -67,12 +42,12 @@ def test_dry_run_dag_and_commands(mini):
     assert "FORMAT/AD,FORMAT/DP,FORMAT/QS" in out
     assert "bcftools merge --gvcf" in out and "--multiallelic-caller" in out
     assert "--ploidy GRCh38" in out and "--samples-file results/joint/sample_sexes.txt" in out
-    assert "--soft-filter LowQual --exclude 'QUAL<30'" in out
+    assert "soft_filters.sh LowQual 'QUAL<30'" in out
 
 
 def test_set_scatter_changes_shard_count(mini):
     out = dry_run(mini, "--set-scatter", "shard=2").stdout
-    assert re.search(r"^bcftools_call\s+2$", out, flags=re.M)
+    assert re.search(r"^bcftools_call_cohort\s+2$", out, flags=re.M)
     assert re.search(r"^bcftools_mpileup\s+4$", out, flags=re.M)
 
 
@@ -80,11 +55,12 @@ def test_ploidy_file_and_filters_come_from_config(mini):
     (mini / "ploidy.txt").write_text("* * * M 2\n* * * F 2\n")
     write_config(
         mini,
-        "  ploidy: ploidy.txt\njoint:\n  filters:\n    - {name: Shallow, expression: 'INFO/DP<3'}\n",
+        "  ploidy: ploidy.txt\njoint:\n  filters:\n"
+        "    - {name: Shallow, expression: 'INFO/DP<3'}\n",
     )
     out = dry_run(mini).stdout
     assert "--ploidy-file ploidy.txt" in out
-    assert "--soft-filter Shallow --exclude 'INFO/DP<3'" in out
+    assert "soft_filters.sh Shallow 'INFO/DP<3' |" in out
     assert "LowQual" not in out
 
 
@@ -97,8 +73,14 @@ def test_ploidy_file_and_filters_come_from_config(mini):
         (("units.tsv", "B\tL1", "C\tL1"), "units for samples missing from"),
         (("units.tsv", "A\tL2", "A\tL1"), "duplicate sample/unit"),
         (("samples.tsv", "A\tfemale", "A;rm\tfemale"), "A;rm"),
-        (("config.yaml", "units: units.tsv", "units: units.tsv\nthreads: 4"), "Additional properties"),
-        (("config.yaml", "fasta: ref.fa", "fasta: ref.fa\n  ploidy: hg19"), "neither a bcftools built-in"),
+        (
+            ("config.yaml", "units: units.tsv", "units: units.tsv\nthreads: 4"),
+            "Additional properties",
+        ),
+        (
+            ("config.yaml", "fasta: ref.fa", "fasta: ref.fa\n  ploidy: hg19"),
+            "neither a bcftools built-in",
+        ),
     ],
 )
 def test_bad_sheets_and_config_stop_before_any_job(mini, edit, message):
@@ -113,8 +95,18 @@ def test_bad_sheets_and_config_stop_before_any_job(mini, edit, message):
 
 def test_slurm_profile_dry_run(mini):
     """profiles/slurm parses and plans the run (a real cluster run is not tested yet)."""
-    cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--workflow-profile",
-           str(ROOT / "profiles" / "slurm"), "--directory", str(mini), "--configfile", str(mini / "config.yaml"), "-n"]
+    cmd = [
+        str(BIN / "snakemake"),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--workflow-profile",
+        str(ROOT / "profiles" / "slurm"),
+        "--directory",
+        str(mini),
+        "--configfile",
+        str(mini / "config.yaml"),
+        "-n",
+    ]
     out = run(cmd).stdout
     assert re.search(r"^bwa_mem\s+3$", out, flags=re.M)
     # the profile's default-resources reached the jobs (the local profile sets no disk)
@@ -128,3 +120,17 @@ def test_workflow_defaults_apply_in_another_directory(mini):
     gate would fall back to the schema's bare defaults (found by the SLURM test)."""
     proc = dry_run(mini)
     assert f"Config file {ROOT / 'config' / 'config.yaml'} is extended" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("engine", ["bcftools", "gatk", "deepvariant", "parabricks"])
+def test_every_rule_explains_itself_in_list_rules(mini, engine):
+    """`snakemake --list-rules` gives every rule's one-line docstring."""
+    write_config(mini, f"calling:\n  engine: {engine}\n")
+    proc = run(
+        SNAKEMAKE
+        + ["--list-rules", "--directory", str(mini), "--configfile", str(mini / "config.yaml")]
+    )
+    listed = [line for line in proc.stdout.splitlines() if re.fullmatch(r"\w+( \(.*\))?", line)]
+    assert len(listed) > 20
+    undocumented = [line for line in listed if " (" not in line]
+    assert undocumented == [], f"rules without a docstring: {undocumented}"

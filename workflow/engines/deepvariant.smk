@@ -5,13 +5,14 @@
 
 
 rule deepvariant_call:
+    """DeepVariant VCF and gVCF of a sample (haploid X/Y outside PARs in males)."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
         fasta=REFERENCE,
         fai=f"{REFERENCE}.fai",
         regions="results/reference/ploidy/genome.bed",
-        contigs="results/reference/ploidy/haploid_contigs.txt",
+        haploid_contigs=deepvariant_haploid_contigs,
         par=qc_par_bed(),
     output:
         vcf="results/call/deepvariant/{sample}.vcf.gz",
@@ -22,7 +23,7 @@ rule deepvariant_call:
     log:
         "logs/deepvariant_call/{sample}.log",
     benchmark:
-        "benchmarks/deepvariant_call/{sample}.tsv"
+        "logs/benchmarks/deepvariant_call/{sample}.tsv"
     conda:
         "../../envs/deepvariant.yaml"
     container:
@@ -33,13 +34,8 @@ rule deepvariant_call:
         runtime=lambda wc, attempt: 1440 * attempt,
     params:
         model=config["calling"]["deepvariant"]["model_type"],
-        sex=deepvariant_sex_options,
+        par=deepvariant_par_options,
         extra=tool_extra("calling.deepvariant"),
         tmp=lambda wc: f"results/call/deepvariant/{wc.sample}.tmp",
     shell:
-        "(rm -rf {params.tmp:q} && run_deepvariant --model_type {params.model}"
-        " --ref {input.fasta:q} --reads {input.cram:q} --regions {input.regions:q}"
-        " --output_vcf {output.vcf:q} --output_gvcf {output.gvcf:q}"
-        " --num_shards {threads} --intermediate_results_dir {params.tmp:q}"
-        " {params.sex} {params.extra}"
-        " && rm -rf {params.tmp:q} && md5sum {output.gvcf:q} > {output.md5:q}) > {log:q} 2>&1"
+        commands.deepvariant.DEEPVARIANT_CALL_RULE

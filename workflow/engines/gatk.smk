@@ -7,6 +7,7 @@
 
 
 rule gatk_baserecalibrator:
+    """BQSR recalibration table of a sample (GATK BaseRecalibrator)."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
@@ -20,7 +21,7 @@ rule gatk_baserecalibrator:
     log:
         "logs/gatk_baserecalibrator/{sample}.log",
     benchmark:
-        "benchmarks/gatk_baserecalibrator/{sample}.tsv"
+        "logs/benchmarks/gatk_baserecalibrator/{sample}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -31,14 +32,13 @@ rule gatk_baserecalibrator:
         runtime=lambda wc, attempt: 360 * attempt,
     params:
         java=java_options,
-        known=repeated_option("--known-sites", known_sites()),
+        known=commands.repeated_option("--known-sites", known_sites()),
     shell:
-        "gatk --java-options {params.java:q} BaseRecalibrator -R {input.fasta:q}"
-        " -I {input.cram:q} {params.known} --tmp-dir {resources.tmpdir:q}"
-        " -O {output.table:q} 2> {log:q}"
+        commands.gatk.GATK_BASERECALIBRATOR_RULE
 
 
 rule gatk_applybqsr:
+    """A sample's recalibrated reads over one shard (GATK ApplyBQSR)."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
@@ -53,7 +53,7 @@ rule gatk_applybqsr:
     log:
         "logs/gatk_applybqsr/{sample}.{scatteritem}.log",
     benchmark:
-        "benchmarks/gatk_applybqsr/{sample}.{scatteritem}.tsv"
+        "logs/benchmarks/gatk_applybqsr/{sample}.{scatteritem}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -65,15 +65,11 @@ rule gatk_applybqsr:
     params:
         java=java_options,
     shell:
-        # reads 100 bp around the shard, for HaplotypeCaller's assembly at its edges;
-        # qualities binned to 10/20/30 as in GATK's production pipeline
-        "gatk --java-options {params.java:q} ApplyBQSR -R {input.fasta:q} -I {input.cram:q}"
-        " -L {input.regions:q} --interval-padding 100 --bqsr-recal-file {input.table:q}"
-        " --static-quantized-quals 10 --static-quantized-quals 20 --static-quantized-quals 30"
-        " --tmp-dir {resources.tmpdir:q} -O {output.bam:q} 2> {log:q}"
+        commands.gatk.GATK_APPLYBQSR_RULE
 
 
 rule gatk_haplotypecaller:
+    """GATK HaplotypeCaller gVCF of a sample, shard and ploidy pass."""
     input:
         unpack(gatk_reads),
         regions=ploidy_bed,
@@ -86,7 +82,7 @@ rule gatk_haplotypecaller:
     log:
         "logs/gatk_haplotypecaller/{sample}.{scatteritem}.{ploidy}.log",
     benchmark:
-        "benchmarks/gatk_haplotypecaller/{sample}.{scatteritem}.{ploidy}.tsv"
+        "logs/benchmarks/gatk_haplotypecaller/{sample}.{scatteritem}.{ploidy}.tsv"
     wildcard_constraints:
         ploidy="diploid|haploid",
     conda:
@@ -102,12 +98,4 @@ rule gatk_haplotypecaller:
         ploidy=lambda wc: SAMPLE_PLOIDY[wc.ploidy],
         extra=tool_extra("calling.gatk", "haplotypecaller_extra"),
     shell:
-        # a pass with no regions in this shard writes an empty placeholder (skipped by
-        # the gather)
-        "(if [ -s {input.regions:q} ]; then"
-        " gatk --java-options {params.java:q} HaplotypeCaller -R {input.fasta:q}"
-        " -I {input.reads:q} -L {input.regions:q} --sample-ploidy {params.ploidy}"
-        " -ERC GVCF -G StandardAnnotation -G StandardHCAnnotation"
-        " --native-pair-hmm-threads {threads} --tmp-dir {resources.tmpdir:q}"
-        " {params.extra} -O {output.gvcf:q};"
-        " else : > {output.gvcf:q}; : > {output.tbi:q}; fi) 2> {log:q}"
+        commands.gatk.GATK_HAPLOTYPECALLER_RULE

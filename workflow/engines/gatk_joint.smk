@@ -12,6 +12,7 @@ ruleorder: gatk_genotypegvcfs_sample > bcftools_call_sample
 
 
 rule gatk_genotypegvcfs_sample:
+    """The sample's own calls from its gVCF (GATK GenotypeGVCFs), for QC."""
     input:
         gvcf="results/gvcf/{sample}.g.vcf.gz",
         tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
@@ -24,7 +25,7 @@ rule gatk_genotypegvcfs_sample:
     log:
         "logs/gatk_genotypegvcfs_sample/{sample}.log",
     benchmark:
-        "benchmarks/gatk_genotypegvcfs_sample/{sample}.tsv"
+        "logs/benchmarks/gatk_genotypegvcfs_sample/{sample}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -36,11 +37,11 @@ rule gatk_genotypegvcfs_sample:
     params:
         java=java_options,
     shell:
-        "gatk --java-options {params.java:q} GenotypeGVCFs -R {input.fasta:q}"
-        " -V {input.gvcf:q} --tmp-dir {resources.tmpdir:q} -O {output.vcf:q} 2> {log:q}"
+        commands.gatk.GATK_GENOTYPEGVCFS_SAMPLE_RULE
 
 
 rule gatk_genomicsdbimport:
+    """Import the gated samples' gVCFs over one shard into GenomicsDB."""
     input:
         gvcfs=joint_gvcfs,
         tbis=joint_gvcf_indexes,
@@ -52,7 +53,7 @@ rule gatk_genomicsdbimport:
     log:
         "logs/gatk_genomicsdbimport/{scatteritem}.log",
     benchmark:
-        "benchmarks/gatk_genomicsdbimport/{scatteritem}.tsv"
+        "logs/benchmarks/gatk_genomicsdbimport/{scatteritem}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -65,18 +66,11 @@ rule gatk_genomicsdbimport:
         java=java_options,
         batch_size=GATK["genomicsdb_batch_size"],
     shell:
-        # sample names from the gVCF file names (sample IDs are shell-safe by schema)
-        '(for f in {input.gvcfs:q}; do printf \'%s\\t%s\\n\' "$(basename "$f" .g.vcf.gz)" "$f";'
-        " done > {output.sample_map:q}"
-        " && gatk --java-options {params.java:q} GenomicsDBImport"
-        " --genomicsdb-workspace-path {output.db:q} --sample-name-map {output.sample_map:q}"
-        " -L {input.regions:q} --merge-input-intervals"
-        " --genomicsdb-shared-posixfs-optimizations --bypass-feature-reader"
-        " --batch-size {params.batch_size} --reader-threads {threads}"
-        " --tmp-dir {resources.tmpdir:q}) 2> {log:q}"
+        commands.gatk.GATK_GENOMICSDBIMPORT_RULE
 
 
 rule gatk_genotypegvcfs:
+    """Jointly genotype one shard from GenomicsDB (GATK GenotypeGVCFs)."""
     input:
         db="results/joint/genomicsdb/{scatteritem}",
         regions="results/reference/intervals/{scatteritem}.bed",
@@ -90,7 +84,7 @@ rule gatk_genotypegvcfs:
     log:
         "logs/gatk_genotypegvcfs/{scatteritem}.log",
     benchmark:
-        "benchmarks/gatk_genotypegvcfs/{scatteritem}.tsv"
+        "logs/benchmarks/gatk_genotypegvcfs/{scatteritem}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -103,14 +97,11 @@ rule gatk_genotypegvcfs:
         java=java_options,
         extra=tool_extra("calling.gatk", "genotypegvcfs_extra"),
     shell:
-        # calls are kept only where they start in the shard: none twice at its edges
-        "gatk --java-options {params.java:q} GenotypeGVCFs -R {input.fasta:q}"
-        " -V gendb://{input.db:q} -L {input.regions:q} --merge-input-intervals"
-        " --only-output-calls-starting-in-intervals -G StandardAnnotation"
-        " --tmp-dir {resources.tmpdir:q} {params.extra} -O {output.vcf:q} 2> {log:q}"
+        commands.gatk.GATK_GENOTYPEGVCFS_RULE
 
 
 rule gatk_variantfiltration:
+    """Hard-filter a joint shard: SNPs and indels apart (GATK)."""
     input:
         vcf="results/joint/genotyped/{scatteritem}.vcf.gz",
         tbi="results/joint/genotyped/{scatteritem}.vcf.gz.tbi",
@@ -122,7 +113,7 @@ rule gatk_variantfiltration:
     log:
         "logs/gatk_variantfiltration/{scatteritem}.log",
     benchmark:
-        "benchmarks/gatk_variantfiltration/{scatteritem}.tsv"
+        "logs/benchmarks/gatk_variantfiltration/{scatteritem}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -134,25 +125,14 @@ rule gatk_variantfiltration:
     params:
         java=java_options,
         prefix=lambda wc, output: output.vcf.removesuffix(".vcf.gz"),
-        snp=hard_filter_options("snp"),
-        indel=hard_filter_options("indel"),
+        snp=commands.gatk.hard_filter_options(GATK["hard_filters"]["snp"]),
+        indel=commands.gatk.hard_filter_options(GATK["hard_filters"]["indel"]),
     shell:
-        # GATK's hard-filtering recipe: SNPs and everything else (indels, mixed) apart
-        "(gatk --java-options {params.java:q} SelectVariants -R {input.fasta:q}"
-        " -V {input.vcf:q} --select-type-to-include SNP -O {params.prefix:q}.snp.vcf.gz"
-        " && gatk --java-options {params.java:q} VariantFiltration -R {input.fasta:q}"
-        " -V {params.prefix:q}.snp.vcf.gz {params.snp} -O {params.prefix:q}.snp.filtered.vcf.gz"
-        " && gatk --java-options {params.java:q} SelectVariants -R {input.fasta:q}"
-        " -V {input.vcf:q} --select-type-to-exclude SNP -O {params.prefix:q}.indel.vcf.gz"
-        " && gatk --java-options {params.java:q} VariantFiltration -R {input.fasta:q}"
-        " -V {params.prefix:q}.indel.vcf.gz {params.indel} -O {params.prefix:q}.indel.filtered.vcf.gz"
-        " && gatk --java-options {params.java:q} MergeVcfs --CREATE_INDEX true -D {input.dict:q}"
-        " -I {params.prefix:q}.snp.filtered.vcf.gz -I {params.prefix:q}.indel.filtered.vcf.gz"
-        " -O {output.vcf:q}"
-        " && rm -f {params.prefix:q}.snp.* {params.prefix:q}.indel.*) 2> {log:q}"
+        commands.gatk.GATK_VARIANTFILTRATION_RULE
 
 
 rule gatk_variantrecalibrator:
+    """VQSR model over all joint shards, for SNPs or indels (GATK)."""
     input:
         vcfs=gather.shard("results/joint/genotyped/{scatteritem}.vcf.gz"),
         tbis=gather.shard("results/joint/genotyped/{scatteritem}.vcf.gz.tbi"),
@@ -166,7 +146,7 @@ rule gatk_variantrecalibrator:
     log:
         "logs/gatk_variantrecalibrator/{mode}.log",
     benchmark:
-        "benchmarks/gatk_variantrecalibrator/{mode}.tsv"
+        "logs/benchmarks/gatk_variantrecalibrator/{mode}.tsv"
     wildcard_constraints:
         mode="snp|indel",
     conda:
@@ -179,17 +159,15 @@ rule gatk_variantrecalibrator:
         runtime=lambda wc, attempt: 720 * attempt,
     params:
         java=java_options,
-        vcfs=lambda wc, input: repeated_option("-V", input.vcfs),
+        vcfs=lambda wc, input: commands.repeated_option("-V", input.vcfs),
         mode=lambda wc: wc.mode.upper(),
-        options=lambda wc: vqsr_options(wc.mode),
+        options=lambda wc: commands.gatk.vqsr_options(GATK["vqsr"], wc.mode),
     shell:
-        "gatk --java-options {params.java:q} VariantRecalibrator -R {input.fasta:q}"
-        " {params.vcfs} -mode {params.mode} {params.options} --trust-all-polymorphic"
-        " --tmp-dir {resources.tmpdir:q} --tranches-file {output.tranches:q}"
-        " -O {output.recal:q} 2> {log:q}"
+        commands.gatk.GATK_VARIANTRECALIBRATOR_RULE
 
 
 rule gatk_applyvqsr:
+    """Apply the indel and SNP VQSR models to one joint shard (GATK)."""
     input:
         vcf="results/joint/genotyped/{scatteritem}.vcf.gz",
         tbi="results/joint/genotyped/{scatteritem}.vcf.gz.tbi",
@@ -205,7 +183,7 @@ rule gatk_applyvqsr:
     log:
         "logs/gatk_applyvqsr/{scatteritem}.log",
     benchmark:
-        "benchmarks/gatk_applyvqsr/{scatteritem}.tsv"
+        "logs/benchmarks/gatk_applyvqsr/{scatteritem}.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -220,16 +198,11 @@ rule gatk_applyvqsr:
         snp_level=GATK["vqsr"]["snp_sensitivity"],
         tmp=lambda wc, output: output.vcf.removesuffix(".vcf.gz") + ".indel.vcf.gz",
     shell:
-        "(gatk --java-options {params.java:q} ApplyVQSR -V {input.vcf:q} -mode INDEL"
-        " --recal-file {input.indel_recal:q} --tranches-file {input.indel_tranches:q}"
-        " --truth-sensitivity-filter-level {params.indel_level} -O {params.tmp:q}"
-        " && gatk --java-options {params.java:q} ApplyVQSR -V {params.tmp:q} -mode SNP"
-        " --recal-file {input.snp_recal:q} --tranches-file {input.snp_tranches:q}"
-        " --truth-sensitivity-filter-level {params.snp_level} -O {output.vcf:q}"
-        " && rm -f {params.tmp:q} {params.tmp:q}.tbi) 2> {log:q}"
+        commands.gatk.GATK_APPLYVQSR_RULE
 
 
 rule gatk_mergevcfs_cohort:
+    """Merge the filtered joint shards into the cohort VCF (GATK)."""
     input:
         vcfs=gatk_filtered_shards,
         dict="results/reference/genome.dict",
@@ -240,7 +213,7 @@ rule gatk_mergevcfs_cohort:
     log:
         "logs/gatk_mergevcfs_cohort.log",
     benchmark:
-        "benchmarks/gatk_mergevcfs_cohort/cohort.tsv"
+        "logs/benchmarks/gatk_mergevcfs_cohort/cohort.tsv"
     conda:
         "../../envs/gatk4.yaml"
     container:
@@ -251,7 +224,6 @@ rule gatk_mergevcfs_cohort:
         runtime=lambda wc, attempt: 120 * attempt,
     params:
         java=java_options,
-        vcfs=lambda wc, input: repeated_option("-I", input.vcfs),
+        vcfs=lambda wc, input: commands.repeated_option("-I", input.vcfs),
     shell:
-        "(gatk --java-options {params.java:q} MergeVcfs {params.vcfs} --CREATE_INDEX true -D {input.dict:q}"
-        " -O {output.vcf:q} && md5sum {output.vcf:q} > {output.md5:q}) 2> {log:q}"
+        commands.gatk.GATK_MERGEVCFS_COHORT_RULE

@@ -10,6 +10,7 @@ ruleorder: bcftools_view_sample > bcftools_call_sample
 
 
 rule bcftools_view_sample:
+    """The sample's own PASS non-reference calls, for the QC metrics."""
     input:
         vcf=sample_calls_vcf,
     output:
@@ -18,7 +19,7 @@ rule bcftools_view_sample:
     log:
         "logs/bcftools_view_sample/{sample}.log",
     benchmark:
-        "benchmarks/bcftools_view_sample/{sample}.tsv"
+        "logs/benchmarks/bcftools_view_sample/{sample}.tsv"
     conda:
         "../../envs/bcftools.yaml"
     container:
@@ -28,12 +29,11 @@ rule bcftools_view_sample:
         mem_mb=1000,
         runtime=lambda wc, attempt: 60 * attempt,
     shell:
-        # non-reference PASS genotypes; the gVCF's <*> allele is trimmed away
-        "(bcftools view --apply-filters PASS --include 'GT=\"alt\"' --trim-alt-alleles"
-        " -Oz -o {output.vcf:q} {input.vcf:q} && tabix -p vcf {output.vcf:q}) 2> {log:q}"
+        commands.deepvariant.BCFTOOLS_VIEW_SAMPLE_RULE
 
 
 rule glnexus_call:
+    """Jointly call the gated samples' gVCFs over one shard with GLnexus."""
     input:
         gvcfs=joint_gvcfs,
         tbis=joint_gvcf_indexes,
@@ -43,7 +43,7 @@ rule glnexus_call:
     log:
         "logs/glnexus_call/{scatteritem}.log",
     benchmark:
-        "benchmarks/glnexus_call/{scatteritem}.tsv"
+        "logs/benchmarks/glnexus_call/{scatteritem}.tsv"
     conda:
         "../../envs/glnexus.yaml"
     container:
@@ -58,13 +58,11 @@ rule glnexus_call:
         db=lambda wc: f"results/joint/glnexus/{wc.scatteritem}.DB",
         gbytes=lambda wc, resources: max(1, int(resources.mem_mb * 0.8 / 1024)),
     shell:
-        "(rm -rf {params.db:q} && glnexus_cli --config {params.preset:q}"
-        " --bed {input.regions:q} --dir {params.db:q} --threads {threads}"
-        " --mem-gbytes {params.gbytes} {params.extra} {input.gvcfs:q} > {output.bcf:q}"
-        " && rm -rf {params.db:q}) 2> {log:q}"
+        commands.deepvariant.GLNEXUS_CALL_RULE
 
 
 rule bcftools_view_glnexus:
+    """GLnexus's BCF of one shard as an indexed VCF."""
     input:
         bcf="results/joint/glnexus/{scatteritem}.bcf",
     output:
@@ -74,7 +72,7 @@ rule bcftools_view_glnexus:
     log:
         "logs/bcftools_view_glnexus/{scatteritem}.log",
     benchmark:
-        "benchmarks/bcftools_view_glnexus/{scatteritem}.tsv"
+        "logs/benchmarks/bcftools_view_glnexus/{scatteritem}.tsv"
     conda:
         "../../envs/bcftools.yaml"
     container:
@@ -84,11 +82,11 @@ rule bcftools_view_glnexus:
         mem_mb=1000,
         runtime=lambda wc, attempt: 120 * attempt,
     shell:
-        "(bcftools view -Oz -o {output.vcf:q} {input.bcf:q}"
-        " && tabix -p vcf {output.vcf:q}) 2> {log:q}"
+        commands.deepvariant.BCFTOOLS_VIEW_GLNEXUS_RULE
 
 
 rule bcftools_concat_glnexus:
+    """Concatenate the GLnexus shards into the cohort VCF (+ TBI, MD5)."""
     input:
         vcfs=gather.shard("results/joint/shards/{scatteritem}.vcf.gz"),
         tbis=gather.shard("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
@@ -99,7 +97,7 @@ rule bcftools_concat_glnexus:
     log:
         "logs/bcftools_concat_glnexus.log",
     benchmark:
-        "benchmarks/bcftools_concat_glnexus/cohort.tsv"
+        "logs/benchmarks/bcftools_concat_glnexus/cohort.tsv"
     conda:
         "../../envs/bcftools.yaml"
     container:
@@ -109,6 +107,4 @@ rule bcftools_concat_glnexus:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
     shell:
-        "(bcftools concat --allow-overlaps -Oz -o {output.vcf:q} {input.vcfs:q}"
-        " && tabix -p vcf {output.vcf:q}"
-        " && md5sum {output.vcf:q} > {output.md5:q}) 2> {log:q}"
+        commands.call.CONCAT_COHORT_RULE

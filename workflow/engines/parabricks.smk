@@ -11,6 +11,7 @@
 
 
 rule fastp_trim:
+    """Trim a FASTQ unit with fastp (Parabricks takes trimmed FASTQ)."""
     input:
         unpack(unit_fastqs),
     output:
@@ -21,7 +22,7 @@ rule fastp_trim:
     log:
         "logs/fastp_trim/{sample}.{unit}.log",
     benchmark:
-        "benchmarks/fastp_trim/{sample}.{unit}.tsv"
+        "logs/benchmarks/fastp_trim/{sample}.{unit}.tsv"
     conda:
         "../../envs/fastp.yaml"
     container:
@@ -33,12 +34,11 @@ rule fastp_trim:
     params:
         extra=tool_extra("trimming", "fastp_extra"),
     shell:
-        "fastp --in1 {input.fq1:q} --in2 {input.fq2:q} --out1 {output.r1:q} --out2 {output.r2:q}"
-        " --thread {threads} --json {output.json:q} --html {output.html:q} {params.extra}"
-        " 2> {log:q}"
+        commands.parabricks.FASTP_TRIM_RULE
 
 
 rule pbrun_fq2bam:
+    """Align and mark duplicates on the GPU (Parabricks fq2bam) into CRAM."""
     input:
         fastqs=trimmed_fastqs,
         fasta=REFERENCE,
@@ -52,7 +52,7 @@ rule pbrun_fq2bam:
     log:
         "logs/pbrun_fq2bam/{sample}.log",
     benchmark:
-        "benchmarks/pbrun_fq2bam/{sample}.tsv"
+        "logs/benchmarks/pbrun_fq2bam/{sample}.tsv"
     container:
         image("parabricks")
     threads: 16
@@ -65,20 +65,19 @@ rule pbrun_fq2bam:
         in_fq=parabricks_in_fq,
         extra=tool_extra("calling.parabricks", "fq2bam_extra"),
     shell:
-        "(pbrun fq2bam --ref {input.fasta:q} {params.in_fq}"
-        " --bwa-options '-K 100000000 -Y' --out-bam {output.cram:q}"
-        " --out-duplicate-metrics {output.metrics:q} --num-gpus {resources.gpu}"
-        " --tmp-dir {resources.tmpdir:q} {params.extra}"
-        " && md5sum {output.cram:q} > {output.md5:q}) > {log:q} 2>&1"
+        commands.parabricks.PBRUN_FQ2BAM_RULE
 
 
 rule convert_duplicate_metrics:
+    """Picard duplicate metrics as samtools markdup statistics, for QC."""
     input:
         metrics="results/qc/markdup/{sample}.duplicate_metrics.txt",
     output:
         stats="results/qc/markdup/{sample}.markdup.txt",
     log:
         "logs/convert_duplicate_metrics/{sample}.log",
+    benchmark:
+        "logs/benchmarks/convert_duplicate_metrics/{sample}.tsv"
     conda:
         "../../envs/python.yaml"
     container:
@@ -87,13 +86,12 @@ rule convert_duplicate_metrics:
     resources:
         mem_mb=200,
         runtime=5,
-    params:
-        script=Path(workflow.basedir, "scripts", "convert_duplicate_metrics.py"),
-    shell:
-        "python {params.script:q} {input.metrics:q} {output.stats:q} 2> {log:q}"
+    script:
+        "../../scripts/convert_duplicate_metrics.py"
 
 
 rule pbrun_bqsr:
+    """BQSR recalibration table on the GPU (Parabricks bqsr)."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
@@ -106,7 +104,7 @@ rule pbrun_bqsr:
     log:
         "logs/pbrun_bqsr/{sample}.log",
     benchmark:
-        "benchmarks/pbrun_bqsr/{sample}.tsv"
+        "logs/benchmarks/pbrun_bqsr/{sample}.tsv"
     container:
         image("parabricks")
     threads: 8
@@ -115,14 +113,13 @@ rule pbrun_bqsr:
         mem_mb=lambda wc, attempt: 32000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
-        known=repeated_option("--knownSites", known_sites()),
+        known=commands.repeated_option("--knownSites", known_sites()),
     shell:
-        "pbrun bqsr --ref {input.fasta:q} --in-bam {input.cram:q} {params.known}"
-        " --out-recal-file {output.table:q} --num-gpus {resources.gpu}"
-        " --tmp-dir {resources.tmpdir:q} > {log:q} 2>&1"
+        commands.parabricks.PBRUN_BQSR_RULE
 
 
 rule pbrun_haplotypecaller:
+    """HaplotypeCaller gVCF of a sample and ploidy pass on the GPU."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
@@ -135,7 +132,7 @@ rule pbrun_haplotypecaller:
     log:
         "logs/pbrun_haplotypecaller/{sample}.{ploidy}.log",
     benchmark:
-        "benchmarks/pbrun_haplotypecaller/{sample}.{ploidy}.tsv"
+        "logs/benchmarks/pbrun_haplotypecaller/{sample}.{ploidy}.tsv"
     wildcard_constraints:
         ploidy="diploid|haploid",
     container:
@@ -147,25 +144,19 @@ rule pbrun_haplotypecaller:
         runtime=lambda wc, attempt: 240 * attempt,
     params:
         ploidy=lambda wc: SAMPLE_PLOIDY[wc.ploidy],
-        recal=lambda wc, input: repeated_option("--in-recal-file", input.recal),
+        recal=lambda wc, input: commands.repeated_option("--in-recal-file", input.recal),
         extra=tool_extra("calling.parabricks", "caller_extra"),
     shell:
-        # a pass with no regions (a male on a reference without X/Y) writes an empty
-        # placeholder, skipped by the gather
-        "(if [ -s {input.regions:q} ]; then"
-        " pbrun haplotypecaller --ref {input.fasta:q} --in-bam {input.cram:q} {params.recal}"
-        " --interval-file {input.regions:q} --ploidy {params.ploidy} --gvcf"
-        " --out-variants {output.gvcf:q} --num-gpus {resources.gpu}"
-        " --tmp-dir {resources.tmpdir:q} {params.extra};"
-        " else : > {output.gvcf:q}; fi) > {log:q} 2>&1"
+        commands.parabricks.PBRUN_HAPLOTYPECALLER_RULE
 
 
 rule pbrun_deepvariant:
+    """DeepVariant gVCF of a sample and ploidy pass on the GPU."""
     input:
         cram="results/align/{sample}.cram",
         crai="results/align/{sample}.cram.crai",
         regions=genome_ploidy_bed,
-        contigs="results/reference/ploidy/haploid_contigs.txt",
+        haploid_contigs=parabricks_haploid_contigs,
         fasta=REFERENCE,
         fai=f"{REFERENCE}.fai",
     output:
@@ -173,7 +164,7 @@ rule pbrun_deepvariant:
     log:
         "logs/pbrun_deepvariant/{sample}.{ploidy}.log",
     benchmark:
-        "benchmarks/pbrun_deepvariant/{sample}.{ploidy}.tsv"
+        "logs/benchmarks/pbrun_deepvariant/{sample}.{ploidy}.tsv"
     wildcard_constraints:
         ploidy="diploid|haploid",
     container:
@@ -184,13 +175,6 @@ rule pbrun_deepvariant:
         mem_mb=lambda wc, attempt: 64000 * attempt,
         runtime=lambda wc, attempt: 240 * attempt,
     params:
-        # the haploid pass holds only X/Y outside the PARs: all of it is haploid
-        haploid=parabricks_haploid_option,
         extra=tool_extra("calling.parabricks", "caller_extra"),
     shell:
-        "(if [ -s {input.regions:q} ]; then"
-        " pbrun deepvariant --ref {input.fasta:q} --in-bam {input.cram:q}"
-        " --interval-file {input.regions:q} {params.haploid} --gvcf"
-        " --out-variants {output.gvcf:q} --num-gpus {resources.gpu}"
-        " --tmp-dir {resources.tmpdir:q} {params.extra};"
-        " else : > {output.gvcf:q}; fi) > {log:q} 2>&1"
+        commands.parabricks.PBRUN_DEEPVARIANT_RULE

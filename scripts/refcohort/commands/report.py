@@ -1,0 +1,18 @@
+"""The release's input, the report, scoring and the integrity of the deliverables."""
+
+# PASS records of the cohort VCF, genotypes only, split to biallelic and left-aligned:
+# what scripts/release_allele_frequencies.py counts
+RELEASE_INPUT = (
+    "bcftools view --apply-filters .,PASS -Ou {input.vcf:q}"
+    " | bcftools annotate --remove 'INFO,^FORMAT/GT' -Ou"
+    " | bcftools norm --multiallelics -any --fasta-ref {input.fasta:q} -Ob -o {output.bcf:q}"
+)
+RELEASE_INPUT_RULE = f"({RELEASE_INPUT}) 2> {{log:q}}"
+MULTIQC_RULE = (
+    "multiqc --force --config {input.config:q} --outdir {params.outdir:q}"
+    " --filename multiqc.html"
+    " {input.fastp:q} {input.markdup:q} {input.samtools:q} {input.mosdepth:q}"
+    " {input.bcftools:q} {input.custom:q} {input.release:q} 2> {log:q}"
+)
+SUMMARISE_ACCURACY_RULE = "awk 'FNR > 1 || NR == 1' {input.tsvs:q} > {output.tsv:q} 2> {log:q}"
+SHA256SUM_RULE = "sha256sum {input.file:q} > {output.sha256:q} 2> {log:q}"

@@ -1,0 +1,328 @@
+"""The reference: present and indexed, its contigs (a fast FASTA scan with SAM M5
+checksums, cached) against the QC contig classes, the PAR BED, the population-frequency
+VCF and the CRAMs already written with it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import struct
+import zlib
+from pathlib import Path
+
+from ..headers import HEADER_ERRORS, cram_header_text, header_md5s
+from ..io import BED_HEADERS
+from .messages import describe_mode, show
+
+PAR_BED = "qc.par"
+GZIP_MAGIC = b"\x1f\x8b"
+UPPER_DROP = bytes(range(256)).upper()
+NON_SEQUENCE = bytes(c for c in range(256) if not 33 <= c <= 126)
+
+
+def compression(path: str) -> str:
+    """'bgzf', 'gzip' or 'plain' from the first bytes of a file."""
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+    if head[:2] != GZIP_MAGIC:
+        return "plain"
+    if len(head) >= 16 and head[3] & 4 and head[12:14] == b"BC":
+        return "bgzf"
+    return "gzip"
+
+
+def _header_name(header: bytes) -> str:
+    """The sequence name of a FASTA header line (without its '>')."""
+    return header[1:].decode().split()[0] if header[1:].split() else ""
+
+
+def scan_fasta(path: str, block: int = 1 << 24) -> dict[str, dict]:
+    """Contig names, lengths and SAM M5 checksums (MD5 of the upper-case sequence) of a
+    plain, gzip or bgzip FASTA, read in large blocks."""
+    opener = gzip.open if compression(path) != "plain" else open
+    contigs: dict[str, dict] = {}
+    name, digest, length = None, None, 0
+    header = None  # bytes of a header line being read
+    line_start = True
+
+    def finish():
+        if name is not None:
+            contigs[name] = {"length": length, "md5": digest.hexdigest()}
+
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(block):
+            pos = 0
+            while pos < len(chunk):
+                if header is not None:
+                    end = chunk.find(b"\n", pos)
+                    if end < 0:
+                        header += chunk[pos:]
+                        pos = len(chunk)
+                        continue
+                    header += chunk[pos:end]
+                    finish()
+                    name = _header_name(header)
+                    digest, length, header = hashlib.md5(), 0, None
+                    pos = end + 1
+                    line_start = True
+                    continue
+                if line_start and chunk[pos : pos + 1] == b">":
+                    header = b""
+                    continue
+                nxt = chunk.find(b"\n>", pos)
+                end = nxt + 1 if nxt >= 0 else len(chunk)
+                if digest is not None:
+                    seq = chunk[pos:end].translate(UPPER_DROP, NON_SEQUENCE)
+                    digest.update(seq)
+                    length += len(seq)
+                line_start = end > 0 and chunk[end - 1 : end] == b"\n"
+                pos = end
+            line_start = chunk.endswith(b"\n")
+    if header is not None:
+        finish()
+        name = _header_name(header)
+        digest, length = hashlib.md5(), 0
+    finish()
+    return contigs
+
+
+def fasta_contigs(path: str, cache_dir: str | None = None, md5: bool = False) -> dict[str, dict]:
+    """Contigs of a FASTA: from its .fai when that is current and no checksums are
+    needed, else a scan (cached under cache_dir by path, size and mtime)."""
+    fai = Path(f"{path}.fai")
+    st = Path(path).stat()
+    if not md5 and fai.is_file() and fai.stat().st_mtime >= st.st_mtime:
+        contigs = {}
+        for line in fai.read_text().splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 2:
+                contigs[fields[0]] = {"length": int(fields[1])}
+        return contigs
+    cache = None
+    if cache_dir:
+        identity = f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}"
+        key = hashlib.sha1(identity.encode()).hexdigest()
+        cache = Path(cache_dir, f"fasta-{key}.json")
+        if cache.is_file():
+            try:
+                return json.loads(cache.read_text())
+            except ValueError:
+                pass
+    contigs = scan_fasta(path)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(contigs))
+        except OSError:
+            pass
+    return contigs
+
+
+def vcf_contigs(path: str) -> dict[str, int | None]:
+    """Contigs of a bgzipped VCF: its ##contig header lines (with lengths), else the
+    sequence names in its .tbi index."""
+    contigs: dict[str, int | None] = {}
+    with gzip.open(path, "rt") as fh:
+        for line in fh:
+            if not line.startswith("##"):
+                break
+            m = re.match(r"##contig=<ID=([^,>]+)(?:.*?length=(\d+))?", line)
+            if m:
+                contigs[m.group(1)] = int(m.group(2)) if m.group(2) else None
+    tbi = Path(f"{path}.tbi")
+    if not contigs and tbi.is_file():
+        data = gzip.decompress(tbi.read_bytes())
+        if data[:4] == b"TBI\x01":
+            n_names = struct.unpack_from("<i", data, 32)[0]
+            names = data[36 : 36 + n_names].split(b"\0")
+            contigs = {n.decode(): None for n in names if n}
+    return contigs
+
+
+def contig_sample(names, n=6) -> str:
+    """The first n names, and how many there are in all when there are more."""
+    names = list(names)
+    return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
+
+
+def reference_problems(
+    config: dict, par_bed: str | None, cache_dir: str | None = None
+) -> list[str]:
+    """The configured reference: present, bgzip with its .gzi, and contig names that the QC
+    contig classes, the PAR BED and the population-frequency VCF agree with."""
+    fasta = config["reference"]["fasta"]
+    where = f"reference.fasta {show(fasta)}"
+    p = Path(fasta)
+    if not p.is_file():
+        return [
+            f"{where} does not exist (relative paths are read from {Path.cwd()}); "
+            "correct reference.fasta in the config."
+        ]
+    if not os.access(p, os.R_OK):
+        return [f"{where} is not readable (permissions {describe_mode(p)}); fix its permissions."]
+    problems = []
+    kind = compression(fasta)
+    if kind == "bgzf" and not Path(f"{fasta}.gzi").is_file():
+        problems.append(
+            f"{where} is bgzip-compressed but has no {fasta}.gzi index; run "
+            f"`samtools faidx {fasta}` (writes .fai and .gzi) or decompress it (`bgzip -d`)."
+        )
+        return problems
+    contigs = fasta_contigs(fasta, cache_dir)
+    if not contigs:
+        return [f"{where} has no '>' sequence lines; is it a FASTA file?"]
+    names = list(contigs)
+    qc = config["qc"]
+    classes = {}
+    for cls in ("autosomes", "chrX", "chrY"):
+        try:
+            pattern = re.compile(qc[cls])
+        except re.error:
+            return problems  # reported by config_value_problems
+        classes[cls] = [n for n in names if pattern.fullmatch(n)]
+    if not classes["autosomes"]:
+        problems.append(
+            f"qc.autosomes {show(qc['autosomes'])} matches none of the contigs of {where} "
+            f"({contig_sample(names)}); set qc.autosomes to a regular expression that fully "
+            "matches your autosome names."
+        )
+    for cls, usual in (("chrX", "x"), ("chrY", "y")):
+        if not classes[cls]:
+            evident = [n for n in names if re.fullmatch(rf"(chr)?{usual}", n, flags=re.I)]
+            if evident:
+                problems.append(
+                    f"qc.{cls} {show(qc[cls])} matches no contig of {where}, which has "
+                    f"{', '.join(evident)}; set qc.{cls} to match it."
+                )
+    if par_bed:
+        problems += par_problems(par_bed, names, qc)
+    if qc.get("population_af"):
+        problems += population_af_problems(qc["population_af"], contigs, classes["autosomes"])
+    return problems
+
+
+def par_problems(bed: str, names: list[str], qc: dict) -> list[str]:
+    """PAR BED lines: chrX/chrY contigs by the qc patterns, named as in the reference."""
+    problems = []
+    present = set(names)
+    x, y = re.compile(qc["chrX"]), re.compile(qc["chrY"])
+    ref_x = [n for n in names if x.fullmatch(n)]
+    ref_y = [n for n in names if y.fullmatch(n)]
+    for number, line in enumerate(Path(bed).read_text().splitlines(), start=1):
+        if not line.strip() or line.startswith(BED_HEADERS):
+            continue
+        fields = line.split("\t")
+        where = f"{PAR_BED} {bed}, line {number}"
+        if (
+            len(fields) < 3
+            or not (fields[1].isdigit() and fields[2].isdigit())
+            or int(fields[1]) > int(fields[2])
+        ):
+            problems.append(
+                f"{where}: {show(line)} is not a BED interval (contig, start, end, "
+                "tab-separated); correct the line."
+            )
+            continue
+        contig = fields[0]
+        if contig in present:
+            continue
+        if x.fullmatch(contig):
+            same = ref_x
+        elif y.fullmatch(contig):
+            same = ref_y
+        else:
+            problems.append(
+                f"{where}: contig {show(contig)} is neither chrX (qc.chrX {show(qc['chrX'])}) "
+                f"nor chrY (qc.chrY {show(qc['chrY'])}); the PAR BED lists X and Y intervals "
+                "only."
+            )
+            continue
+        if same:
+            problems.append(
+                f"{where}: contig {show(contig)} is not in the reference, which names it "
+                f"{', '.join(same)}; use the reference's contig names in the PAR BED."
+            )
+    return problems
+
+
+def population_af_problems(vcf: str, contigs: dict[str, dict], autosomes: list[str]) -> list[str]:
+    """The population-frequency VCF (qc.population_af): present, indexed, and made for the
+    reference's assembly (shared autosome names, the same contig lengths)."""
+    where = f"qc.population_af {show(vcf)}"
+    if not Path(vcf).is_file():
+        return [
+            f"{where} does not exist; correct the path or set it to '' (no contamination estimate)."
+        ]
+    if not Path(f"{vcf}.tbi").is_file() and not Path(f"{vcf}.csi").is_file():
+        return [f"{where} has no .tbi index; index it with `tabix -p vcf {vcf}`."]
+    try:
+        theirs = vcf_contigs(vcf)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
+        return [
+            f"{where} cannot be read as a bgzipped VCF ({e}); give a bgzipped, tabix-indexed VCF."
+        ]
+    if not theirs:
+        return []
+    problems = []
+    shared = [n for n in autosomes if n in theirs]
+    if autosomes and not shared:
+        problems.append(
+            f"{where} names its contigs {contig_sample(theirs)}, the reference "
+            f"{contig_sample(contigs)}: no autosome in common. Use a resource for the same "
+            "assembly with the same contig names (bcftools annotate --rename-chrs)."
+        )
+    differ = [
+        f"{n} ({theirs[n]} vs {contigs[n]['length']} bp)"
+        for n in theirs
+        if n in contigs and theirs[n] is not None and theirs[n] != contigs[n]["length"]
+    ]
+    if differ:
+        problems.append(
+            f"{where}: contig lengths differ from the reference's: {contig_sample(differ, 4)}; "
+            "it was made for another assembly. Use the resource for your reference build."
+        )
+    return problems
+
+
+def cram_reference_problems(
+    crams: list[str], fasta: str, cache_dir: str | None = None
+) -> list[str]:
+    """CRAMs already written must carry the configured reference's contigs and M5s."""
+    if not crams or not Path(fasta).is_file():
+        return []
+    reference = fasta_contigs(fasta, cache_dir, md5=True)
+    mismatched, first = [], None
+    for cram in crams:
+        try:
+            sq = header_md5s(cram_header_text(cram))
+        except HEADER_ERRORS:
+            continue  # an unreadable CRAM is redone or reported by its own job
+        diffs = []
+        for name, m5 in sq.items():
+            if name not in reference:
+                diffs.append(f"contig {name} is in the CRAM but not in the reference")
+            elif m5 and m5 != reference[name]["md5"]:
+                diffs.append(
+                    f"contig {name} has M5 {m5} in the CRAM but {reference[name]['md5']} in "
+                    "the reference"
+                )
+        diffs += [
+            f"contig {n} is in the reference but not in the CRAM" for n in reference if n not in sq
+        ]
+        if diffs:
+            mismatched.append(cram)
+            first = first or (cram, diffs)
+    if not mismatched:
+        return []
+    cram, diffs = first
+    return [
+        f"reference.fasta {show(fasta)} is not the reference the existing CRAMs were written "
+        f"with ({len(mismatched)} of {len(crams)} differ: {contig_sample(mismatched, 4)}); in "
+        f"{cram}: {'; '.join(diffs[:3])}{' ...' if len(diffs) > 3 else ''}. Restore the "
+        "original reference, or start a new results directory (move results/ away, or run "
+        "with --directory elsewhere) to realign every sample with the new one."
+    ]

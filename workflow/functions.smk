@@ -1,0 +1,264 @@
+# The rules' input, output and parameter functions (Snakemake-facing glue over the
+# package refcohort; the config and sheets they read are loaded in common.smk). The
+# gatk, deepvariant and parabricks engines' own are in workflow/engines/common.smk.
+
+
+# ------------------------------------------------------------------ input functions
+def unit_row(wildcards):
+    return units.loc[(wildcards.sample, wildcards.unit)]
+
+
+def unit_fastqs(wildcards):
+    row = unit_row(wildcards)
+    return {"fq1": row["fq1"], "fq2": row["fq2"]}
+
+
+def unit_alignment(wildcards):
+    """A cram/bam/ubam unit's file (and a CRAM's input_reference with its index)."""
+    row = unit_row(wildcards)
+    files = {"reads": row[row["kind"]]}
+    if row["kind"] == "cram":
+        files["input_reference"] = row["input_reference"]
+        files["input_reference_fai"] = f"{row['input_reference']}.fai"
+    return files
+
+
+def sample_source(sample):
+    """Where a sample's reads came from, for sample_qc.tsv: 'fastq', or the kind and file
+    name of each cram/bam/ubam unit ('cram S03.cram'), joined by '; '."""
+    found = []
+    for _, row in units.loc[[sample]].iterrows():
+        kind = row["kind"]
+        text = kind if kind == "fastq" else f"{kind} {Path(row[kind]).name}"
+        if text not in found:
+            found.append(text)
+    return "; ".join(found)
+
+
+def sample_unit_bams(wildcards):
+    """Every unit's sorted BAM: aligned from FASTQ (bwa_mem) or realigned from a
+    cram/bam/ubam (bwa_mem_realign)."""
+    return [
+        f"results/align/{'units' if kind == 'fastq' else 'realigned'}/{wildcards.sample}/{unit}.bam"
+        for unit, kind in zip(
+            units.loc[wildcards.sample, "unit"], units.loc[wildcards.sample, "kind"]
+        )
+    ]
+
+
+def fastp_reports():
+    """Every unit's fastp JSON: bwa_mem's for FASTQ, bwa_mem_realign's for cram/bam/ubam."""
+    return [
+        f"results/qc/fastp/{'' if kind == 'fastq' else 'realigned/'}{sample}.{unit}.fastp.json"
+        for (sample, unit), kind in units["kind"].items()
+    ]
+
+
+def sample_shard_gvcfs(wildcards):
+    return gather.shard(
+        f"results/call/shards/{wildcards.sample}/{{scatteritem}}.g.vcf.gz"
+    )
+
+
+def joint_samples():
+    """Samples the QC gate lets into joint genotyping (PASS, WARN, or overridden)."""
+    table = checkpoints.gate_samples.get().output.table
+    gated = pd.read_csv(table, sep="\t", dtype=str)
+    return list(gated.loc[gated["joint_calling"] == "included", "sample"])
+
+
+def joint_gvcfs(wildcards):
+    """The per-sample gVCFs of the samples that passed the gate."""
+    return expand("results/gvcf/{sample}.g.vcf.gz", sample=joint_samples())
+
+
+def joint_gvcf_indexes(wildcards):
+    return [f"{path}.tbi" for path in joint_gvcfs(wildcards)]
+
+
+def evaluated_samples(wildcards):
+    """Accuracy files of the samples with truth that were joint-called."""
+    called = set(joint_samples())
+    return expand(
+        "results/eval/{sample}.accuracy.tsv",
+        sample=[s for s in TRUTH_SAMPLES if s in called],
+    )
+
+
+def evaluation_outputs():
+    if not config["evaluation"].get("truth"):
+        return []
+    return ["results/eval/summary.tsv"]
+
+
+def final_outputs():
+    return [
+        "results/reference/genome.dict",
+        "results/joint/cohort.vcf.gz",
+        "results/joint/cohort.vcf.gz.tbi",
+        "results/joint/cohort.vcf.gz.md5",
+        *expand(
+            "results/align/{sample}.cram{ext}",
+            sample=SAMPLES,
+            ext=["", ".crai", ".md5"],
+        ),
+        *expand(
+            "results/gvcf/{sample}.g.vcf.gz{ext}",
+            sample=SAMPLES,
+            ext=["", ".tbi", ".md5"],
+        ),
+        "results/qc/sample_qc.tsv",
+        *expand("results/qc/{sample}.qc.json", sample=SAMPLES),
+        "results/qc/relatedness.tsv",
+        *expand(
+            "results/release/allele_frequencies.vcf.gz{ext}",
+            ext=["", ".tbi", ".sha256"],
+        ),
+        "results/release/groups.tsv",
+        "results/report/multiqc.html",
+        *evaluation_outputs(),
+        MANIFEST,
+    ]
+
+
+# ------------------------------------------------------------------ integrity
+# Deliverables whose SHA-256 is computed once, into a .sha256 file beside them; the
+# manifest reads those instead of re-reading every CRAM each time a sample is added.
+SHA256_SIDECARS = r"results/(?:align/[^/]+\.cram|gvcf/[^/]+\.g\.vcf\.gz|joint/cohort\.vcf\.gz|qc/sample_qc\.tsv)"
+
+
+def manifest_files():
+    """Every deliverable of the run (final_outputs), listed in the manifest."""
+    return [path for path in final_outputs() if path != MANIFEST]
+
+
+def manifest_sidecars():
+    return [
+        f"{path}.sha256"
+        for path in manifest_files()
+        if re.fullmatch(SHA256_SIDECARS, path)
+    ]
+
+
+def deployment_methods():
+    """How the jobs get their tools: 'conda', 'apptainer' (pinned envs) or none (PATH)."""
+    methods = workflow.deployment_settings.deployment_method
+    return sorted(getattr(m, "name", str(m)).lower() for m in methods)
+
+
+# ------------------------------------------------------------------ run events
+def clean_interrupted_temp_files():
+    """onstart: remove the samtools sort/markdup temporary files that a killed run left
+    in results/align (a failed job's own are removed by samtools), and the failed-sample
+    list of the previous run."""
+    for path in failures.stale_temp_files("results/align"):
+        path.unlink(missing_ok=True)
+    Path(FAILED_SAMPLES).unlink(missing_ok=True)
+
+
+def report_failed_jobs(log):
+    """onerror: write results/failed_samples.tsv (sample, unit, rule, log, error line)."""
+    rows = failures.failed_rows(failures.failed_jobs(workflow, log, SAMPLES))
+    failures.write_failed_samples(FAILED_SAMPLES, rows)
+    failed = sorted({row["sample"] for row in rows})
+    sys.stderr.write(
+        f"\n{len(rows)} job(s) failed ({', '.join(failed)}); the other samples went on. "
+        f"Each failure and its log line: {FAILED_SAMPLES}\n\n"
+    )
+
+
+# ------------------------------------------------------------------ parameter functions
+def read_group(wildcards):
+    """bwa mem -R with the @RG line from units.tsv: ID sample.unit, SM, PL, LB, PU."""
+    row = unit_row(wildcards)
+    rg = commands.align.read_group(
+        wildcards.sample, wildcards.unit, row["platform"], row["library"]
+    )
+    return f"-R {rg}"
+
+
+def realign_plan(wildcards):
+    """How a cram/bam/ubam unit's read groups and @PG chain reach the new alignment
+    (refcohort.realign), from the file's header."""
+    row = unit_row(wildcards)
+    return realign.realign_plan(
+        headers.alignment_header_text(row[row["kind"]], row["kind"]),
+        wildcards.sample,
+        wildcards.unit,
+        row["platform"],
+        row["library"] or f"{wildcards.sample}-lib",
+    )
+
+
+def realign_collate_options(wildcards):
+    row = unit_row(wildcards)
+    return commands.align.collate_options(row["kind"], row["input_reference"])
+
+
+def realign_fastq_options(wildcards):
+    return commands.align.fastq_options(realign_plan(wildcards)["copy_rg"])
+
+
+def realign_read_groups(wildcards):
+    """bwa mem options that carry a cram/bam/ubam's read groups and @PG chain."""
+    return realign.bwa_header_options(realign_plan(wildcards))
+
+
+def realign_pg_parent(wildcards):
+    """The file's last @PG ID, which our bwa @PG line follows ('' without a chain)."""
+    return realign_plan(wildcards)["pg_parent"] or ""
+
+
+def tool_extra(section, key="extra"):
+    """Extra command-line options from config, as one shell-safe string. A dotted
+    section names a nested one (`calling.gatk`)."""
+    node = config
+    for part in section.split("."):
+        node = node[part]
+    return commands.extra_options(node.get(key, ""))
+
+
+def ploidy_file():
+    """The configured ploidy file, or None for a bcftools built-in ploidy name."""
+    ploidy = config["reference"]["ploidy"]
+    path = commands.call.ploidy_file(ploidy)
+    if path is not None and not Path(path).is_file():
+        fail(
+            f"reference.ploidy '{ploidy}' is neither a bcftools built-in ploidy "
+            f"({', '.join(commands.call.BCFTOOLS_PLOIDY_NAMES)}) nor an existing ploidy file."
+        )
+    return path
+
+
+def ploidy_option():
+    ploidy_file()  # stops when the file is missing
+    return commands.call.ploidy_option(config["reference"]["ploidy"])
+
+
+def ploidy_input():
+    path = ploidy_file()
+    return [] if path is None else [path]
+
+
+def sample_sex_code(sample):
+    """bcftools call sex code of a sample's declared sex (M/F; unknown as F)."""
+    return sheets.CALL_SEX_CODE[samples.loc[sample, "sex"]]
+
+
+IMAGES = yaml.safe_load(
+    Path(workflow.basedir, "envs/containers/images.yaml").read_text()
+)
+
+
+def image(env):
+    """The container image for a conda env (envs/containers/images.yaml); local .sif
+    paths there are relative to the workflow."""
+    uri = IMAGES[env]
+    return uri if "://" in uri else str(Path(workflow.basedir, uri))
+
+
+def contamination_json(wildcards):
+    """Contamination needs a population allele-frequency resource (qc.population_af)."""
+    if not config["qc"]["population_af"]:
+        return []
+    return f"results/qc/contamination/{wildcards.sample}.json"
