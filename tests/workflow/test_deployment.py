@@ -161,3 +161,13 @@ def test_python_env_pins_the_versions_the_tests_run():
         assert pinned.get(name) == version, (
             f"envs/python.yaml {name}={version}, requirements.txt {pinned.get(name)}"
         )
+
+
+@pytest.mark.parametrize("name", sorted(rules()))
+def test_rule_has_a_benchmark_file_under_logs(name):
+    """Every rule records its time and memory (benchmark:) under logs/benchmarks/<rule>/,
+    apart from benchmarks/, which holds only the tracked harnesses."""
+    body = rules()[name]
+    bench = re.search(r'benchmark:\n\s+"([^"]+)"', body)
+    assert bench, f"{name} has no benchmark:"
+    assert bench.group(1).startswith(f"logs/benchmarks/{name}/"), bench.group(1)
