@@ -96,9 +96,10 @@ def per_sample_command(
 
 
 def mpileup(bam: str, ref: str, regions: str, options: str, gvcf: str) -> str:
-    """Rule bcftools_mpileup's command."""
+    """mpileup's full gVCF (before the pipeline's compact form), which the harness measures
+    and derives the leaner forms from."""
     return commands.render(
-        call.BCFTOOLS_MPILEUP,
+        call.BCFTOOLS_MPILEUP_FULL,
         input={"fasta": ref, "regions": regions, "cram": bam},
         output={"gvcf": gvcf},
         params={"options": options},

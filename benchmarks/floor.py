@@ -160,7 +160,7 @@ def sample_jobs(
         "optical_distance": config["markdup"]["optical_distance"],
         "extra": extra(config, "markdup"),
     }
-    options = {"options": call.mpileup_options(config["calling"])}
+    options = call.mpileup_params(config["calling"], bl.ROOT / "scripts")
     jobs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s, bams in by_sample.items():
         cram, gvcf = files(floor, s)["cram"], files(floor, s)["gvcf"]

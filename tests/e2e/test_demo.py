@@ -101,10 +101,37 @@ def test_gvcfs_carry_what_joint_calling_needs(demo_run):
         assert md5_matches(path)
         with pysam.VariantFile(str(path)) as vcf:
             assert list(vcf.header.samples) == [sample]
-            assert {"PL", "AD", "DP", "QS"} <= set(vcf.header.formats)
+            assert {"PL", "AD", "DP"} <= set(vcf.header.formats)
+            assert {"I16", "QS", "END", "MinDP"} <= set(vcf.header.info)
             first = next(iter(vcf))
             assert "<*>" in first.alts  # reference blocks, not `call -g` output
         assert {"chr1", "chr2", "chrX", "chrM"} <= set(pysam.TabixFile(str(path)).contigs)
+
+
+def test_gvcfs_are_compact(demo_run):
+    """The compact gVCF (docs/joint-calling.md): no annotation nothing reads, and folding
+    it again changes nothing but the joins of two blocks that meet where one calling shard
+    ends and the next begins (the shards are folded apart): no single-read noise site is
+    left outside a block."""
+    fold = ROOT / "scripts" / "fold_gvcf.awk"
+    shard_starts = set()
+    for bed in (RESULTS / "reference" / "intervals").glob("*.bed"):
+        contig, start, _ = bed.read_text().splitlines()[0].split("\t")
+        shard_starts.add((contig, int(start) + 1))
+    for sample in ("S01", "S05"):
+        path = RESULTS / "gvcf" / f"{sample}.g.vcf.gz"
+        text = run(["bcftools", "view", "--no-version", str(path)]).stdout
+        assert "##INFO=<ID=VDB" not in text and "##FORMAT=<ID=SP" not in text
+        again = run(["awk", "-v", "bands=5,15", "-v", "gq_bands=20", "-f", str(fold)], input=text)
+        before = [line for line in text.splitlines() if not line.startswith("#")]
+        after = set(again.stdout.splitlines())
+        gone = [line.split("\t") for line in before if line not in after]
+        assert len(gone) <= 2 * len(shard_starts)
+        for f in gone:  # two blocks that abut at a shard start, now one
+            end = int(f[7].split("END=")[1].split(";")[0])
+            assert (f[0], int(f[1])) in shard_starts or (f[0], end + 1) in shard_starts, f
+        blocks = sum("END=" in line for line in before)
+        assert blocks > len(before) / 3  # mostly blocks, where mpileup writes a record per error
 
 
 def test_cohort_vcf_is_joint_called_filtered_and_sex_aware(demo_run):

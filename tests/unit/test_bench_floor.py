@@ -185,7 +185,7 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             call.BCFTOOLS_MPILEUP,
             input={"fasta": ref, "regions": "/i/1-of-2.bed", "cram": cram},
             output={"gvcf": shard_gvcfs[0]},
-            params={"options": call.mpileup_options(CONFIG["calling"])},
+            params=call.mpileup_params(CONFIG["calling"], bl.ROOT / "scripts"),
         ),
         "bcftools_concat_gvcf": commands.render(
             call.BCFTOOLS_CONCAT_GVCF, input={"gvcfs": shard_gvcfs}, output={"gvcf": gvcf}

@@ -171,3 +171,30 @@ def test_rule_has_a_benchmark_file_under_logs(name):
     bench = re.search(r'benchmark:\n\s+"([^"]+)"', body)
     assert bench, f"{name} has no benchmark:"
     assert bench.group(1).startswith(f"logs/benchmarks/{name}/"), bench.group(1)
+
+
+def test_pyproject_names_every_subpackage_and_exposes_only_the_package():
+    """pyproject.toml lists the package's subpackages one by one (a non-editable install
+    would leave out one it misses), and the editable install puts only refcohort, not
+    the thin scripts beside it, on the import path."""
+    import subprocess
+    import sys
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    package = ROOT / "scripts" / "refcohort"
+    found = {
+        ".".join(("refcohort", *p.parent.relative_to(package).parts))
+        for p in package.rglob("__init__.py")
+    }
+    assert listed == found
+    probe = (
+        "import importlib.util as u;"
+        " print(u.find_spec('sample_metrics'), u.find_spec('refcohort') is not None)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd="/", capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["None", "True"], out

@@ -39,7 +39,7 @@ def test_dry_run_dag_and_commands(mini):
     assert "samtools fixmate -m" in out and "samtools markdup -S -d 2500" in out
     assert "-O cram --write-index" in out and "samtools quickcheck" in out
     assert re.search(r"bcftools mpileup .*--gvcf 5,15", out)
-    assert "FORMAT/AD,FORMAT/DP,FORMAT/QS" in out
+    assert "--annotate FORMAT/AD,FORMAT/DP " in out and "fold_gvcf.awk" in out
     assert "bcftools merge --gvcf" in out and "--multiallelic-caller" in out
     assert "--ploidy GRCh38" in out and "--samples-file results/joint/sample_sexes.txt" in out
     assert "soft_filters.sh LowQual 'QUAL<30'" in out

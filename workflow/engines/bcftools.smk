@@ -1,6 +1,7 @@
-# The bcftools engine (the default): per sample and interval shard the genotype-likelihood
-# gVCF (`bcftools mpileup -g`, keeping PL, AD, DP, QS and SP at every site, which `call -g`
-# blocks would drop), concatenated into results/gvcf/{sample}.g.vcf.gz; then per shard the
+# The bcftools engine (the default): per sample and interval shard the compact
+# genotype-likelihood gVCF (`bcftools mpileup -g`, keeping PL, AD, DP and QS, which `call
+# -g` blocks would drop; single-read noise folded into reference blocks by
+# scripts/fold_gvcf.awk), concatenated into results/gvcf/{sample}.g.vcf.gz; then per shard the
 # joint genotyping of the samples that passed the QC gate (`bcftools merge --gvcf` +
 # `call -m` with sex-aware ploidy on X/Y), left-alignment, removal of unused alleles and of
 # <*>, soft site filters, concatenated into the cohort VCF. Calls are kept only where their
@@ -33,7 +34,7 @@ rule bcftools_mpileup:
         mem_mb=lambda wc, attempt: 2000 * attempt,
         runtime=lambda wc, attempt: 240 * attempt,
     params:
-        options=commands.call.mpileup_options(config["calling"]),
+        **commands.call.mpileup_params(config["calling"], SCRIPTS),
     shell:
         commands.call.BCFTOOLS_MPILEUP_RULE
 
