@@ -44,6 +44,10 @@ if ENGINE == "bcftools":
     include: "workflow/align.smk"
     include: "workflow/engines/bcftools.smk"
 
+    if JOINT_ENGINE == "hail":
+
+        include: "workflow/engines/hail.smk"
+
 else:
 
     include: "workflow/engines/common.smk"
@@ -74,6 +78,7 @@ else:
         include: "workflow/engines/glnexus.smk"
 
 
+include: "workflow/cohort.smk"
 include: "workflow/qc.smk"
 include: "workflow/release.smk"
 include: "workflow/report.smk"

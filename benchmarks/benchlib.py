@@ -18,8 +18,8 @@ import shlex
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -34,12 +34,20 @@ class Timed:
     """Wall seconds, CPU seconds (user + system of the command and every descendant it
     waited for, from the kernel) and, when sampled, the peak summed resident memory of
     the command's process tree (MiB). (The kernel's own max-RSS of a child is no use
-    here: it counts the forking Python process's pages before exec.)"""
+    here: it counts the forking Python process's pages before exec.)
+
+    A descendant nobody waits for (the JVM that pyspark starts: it exits after its Python
+    parent) is missing from the kernel's figure; so when the tree is sampled, ``cpu`` is
+    the larger of the kernel's figure and the sum of every sampled process's own CPU at
+    its last sighting (which misses processes shorter than a sampling interval and at
+    most one interval of each), and ``written_mb`` is the sum of their ``write_bytes``
+    (/proc/PID/io: bytes sent to storage, scratch files included)."""
 
     wall: float
     cpu: float
     peak_rss_mb: float
     returncode: int
+    written_mb: float = 0.0
 
 
 def cores() -> int:
@@ -83,13 +91,15 @@ def run_timed(
     env: dict | None = None,
     check: bool = True,
     sample_memory: bool = False,
+    started: Callable[[int], None] | None = None,
 ) -> Timed:
     """Run a command (a string runs under ``bash -o pipefail -c``), its output to ``log``
     (or discarded), and measure it; ``sample_memory`` polls the process tree's summed
-    RSS every 50 ms (psutil). Raises RuntimeError with the log's tail on failure."""
+    RSS every 50 ms (psutil); ``started`` is called with the process ID once it runs.
+    Raises RuntimeError with the log's tail on failure."""
     argv = ["bash", "-o", "pipefail", "-c", cmd] if isinstance(cmd, str) else list(cmd)
     out = open(log, "ab") if log else subprocess.DEVNULL
-    peak = [0.0]
+    tree = _TreeSample()
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -99,10 +109,14 @@ def run_timed(
             stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
             env=env,
         )
+        if started:
+            started(proc.pid)
         done = threading.Event()
         sampler = None
         if sample_memory:
-            sampler = threading.Thread(target=_sample_rss, args=(proc.pid, done, peak), daemon=True)
+            sampler = threading.Thread(
+                target=_sample_tree, args=(proc.pid, done, tree), daemon=True
+            )
             sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -113,7 +127,9 @@ def run_timed(
     finally:
         if log:
             out.close()
-    timed = Timed(wall, usage.ru_utime + usage.ru_stime, peak[0], proc.returncode)
+    kernel_cpu = usage.ru_utime + usage.ru_stime
+    cpu = max(kernel_cpu, sum(tree.cpu.values()))
+    timed = Timed(wall, cpu, tree.peak_mb, proc.returncode, sum(tree.written.values()) / 2**20)
     if check and proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
         shown = cmd if isinstance(cmd, str) else shlex.join(argv)
@@ -121,7 +137,16 @@ def run_timed(
     return timed
 
 
-def _sample_rss(pid: int, done: threading.Event, peak: list) -> None:
+@dataclass
+class _TreeSample:
+    peak_mb: float = 0.0
+    cpu: dict = field(default_factory=dict)  # (pid, start time) -> own CPU s, last seen
+    written: dict = field(default_factory=dict)  # (pid, start time) -> write_bytes
+
+
+def _sample_tree(pid: int, done: threading.Event, tree: _TreeSample) -> None:
+    """Every 50 ms until ``done``: the summed RSS of the process tree under ``pid`` (its
+    peak kept), and each process's own CPU and bytes written."""
     import psutil
 
     try:
@@ -136,10 +161,15 @@ def _sample_rss(pid: int, done: threading.Event, peak: list) -> None:
             break
         for p in procs:
             try:
-                total += p.memory_info().rss
-            except psutil.Error:
+                with p.oneshot():
+                    key = (p.pid, p.create_time())
+                    total += p.memory_info().rss
+                    t = p.cpu_times()
+                    tree.cpu[key] = t.user + t.system
+                    tree.written[key] = p.io_counters().write_bytes
+            except (psutil.Error, AttributeError):
                 pass
-        peak[0] = max(peak[0], total / 2**20)
+        tree.peak_mb = max(tree.peak_mb, total / 2**20)
         done.wait(0.05)
 
 

@@ -66,6 +66,7 @@ QC_STAGES = [
 # the folders the jobs write into (made by write_floor, before any job)
 FOLDERS = ("ref", "logs", "units", "align", "qc/mosdepth", "gvcf/shards", "joint/shards")
 SORT_MEM = "768M"  # rules bwa_mem and bwa_mem_realign: params.sort_mem
+FREEZE_HEADER = "freeze.header"
 SOFT_FILTERS = bl.ROOT / "scripts" / "soft_filters.sh"  # rule bcftools_call_cohort's
 UNIT_CHAINS = {  # the stream of each alignment rule, without its guards
     "bwa_mem": f"{align.FASTP_PAIRS} | {align.BWA_SORT}",
@@ -221,7 +222,11 @@ def joint_jobs(
         )
         calls.append((Path(shard).stem, command))
     cohort = files(floor)["cohort"]
-    concat = commands.render(call.CONCAT_COHORT, input={"vcfs": parts}, output={"vcf": cohort})
+    concat = commands.render(
+        call.CONCAT_COHORT,
+        input={"vcfs": parts, "freeze": str(floor / "joint" / FREEZE_HEADER)},
+        output={"vcf": cohort},
+    )
     return {"bcftools_call_cohort": calls, "bcftools_concat_cohort": [("cohort", concat)]}
 
 
@@ -328,6 +333,8 @@ def write_floor(floor: Path, jobs: dict[str, list[tuple[str, str]]], ncores: int
     for folder in FOLDERS:
         (floor / folder).mkdir(parents=True)
     (floor / "joint" / "sample_sexes.txt").write_text(jobs["_sexes"][0][0] + "\n")
+    # rule bcftools_concat_cohort names the cohort freeze (its content does not matter here)
+    (floor / "joint" / FREEZE_HEADER).write_text("##cohort_freeze=<Number=0,Engine=floor>\n")
     lines = [
         "#!/bin/bash",
         "# The floor for the pipeline's tools (benchmarks/bench_overhead.py): the same",

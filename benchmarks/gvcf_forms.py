@@ -1,6 +1,8 @@
-"""What a gVCF is made of, and a leaner form of it (bench_scaling.py): record kinds,
-each field's share of the compressed bytes, the prototype that folds single-read noise
-into reference blocks, and how two joint-call sets differ.
+"""What a gVCF is made of (bench_scaling.py): record kinds, each field's share of the
+compressed bytes, the records a gVCF starts, and how two joint-call sets differ. Also the
+Python prototype that first folded single-read noise into reference blocks (fold_noise:
+measured in this harness before the workflow had the compact gVCF; the workflow's
+streamed form is scripts/fold_gvcf.awk, which adds GQ bands), kept with its unit tests.
 """
 
 from __future__ import annotations
@@ -11,14 +13,6 @@ import subprocess
 import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
-
-# Fields the joint caller, the QC and the pipeline's filters read in the gVCF: PL
-# (call -m), I16 and QS (call -m: allele trimming, DP4/MQ), DP/AD (QC: contamination and
-# sex check read FORMAT/AD), END/MinDP (blocks), INDEL/IDV/IMF (indel records). The rest:
-LEAN_DROP = (
-    "INFO/VDB,INFO/SGB,INFO/RPBZ,INFO/MQBZ,INFO/MQSBZ,INFO/BQBZ,INFO/NMBZ,INFO/SCBZ,INFO/FS,"
-    "INFO/MQ0F,INFO/AD,FORMAT/SP"
-)
 
 
 # ------------------------------------------------------------------ gVCF anatomy
@@ -159,13 +153,6 @@ def fold_noise(lines, bands: list[int], max_alt_reads: int = 1):
             block = [chrom, start, end, ref[0], pl[0], pl[1], pl[2], depth, band]
     if block:
         yield flush()
-
-
-def fold_file(src: str, out: str, bands: list[int]) -> None:
-    with gzip.open(src, "rt") as fh, open(out[: -len(".gz")], "w") as dst:
-        dst.writelines(fold_noise(fh, bands))
-    subprocess.run(["bgzip", "-f", out[: -len(".gz")]], check=True)
-    subprocess.run(["tabix", "-f", "-p", "vcf", out], check=True)
 
 
 def joint_records(path: str) -> list[str]:

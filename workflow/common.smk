@@ -4,6 +4,7 @@
 # engines/common.smk). No rules, and no logic that could live in the package
 # (docs/development.md).
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -180,3 +181,14 @@ if CHECK_FILES:
 # alignment to the cohort VCF; every engine delivers the same files to qc.smk on.
 ENGINE = config["calling"]["engine"]
 PARABRICKS_CALLER = config["calling"]["parabricks"]["caller"]
+# How the gated gVCFs become the cohort VCF (config joint.engine; docs/joint-calling.md)
+JOINT_ENGINE = config["joint"]["engine"]
+if JOINT_ENGINE == "hail":
+    fail_on(
+        validation.hail_problems(
+            ENGINE,
+            Path(workflow.basedir, ".venv-hail", "bin", "python"),
+            bool(workflow.deployment_settings.deployment_method),
+            config_files(),
+        )
+    )

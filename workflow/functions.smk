@@ -76,6 +76,16 @@ def joint_gvcf_indexes(wildcards):
     return [f"{path}.tbi" for path in joint_gvcfs(wildcards)]
 
 
+def joint_gvcf_checksums(wildcards):
+    """The SHA-256 sidecars of the gated samples' gVCFs (for the cohort freeze)."""
+    return [f"{path}.sha256" for path in joint_gvcfs(wildcards)]
+
+
+def cohort_store_gvcfs(wildcards):
+    """The gated samples' gVCFs in the form the cohort store reads (joint.engine hail)."""
+    return expand("results/cohort/gvcf/{sample}.g.vcf.gz", sample=joint_samples())
+
+
 def evaluated_samples(wildcards):
     """Accuracy files of the samples with truth that were joint-called."""
     called = set(joint_samples())
@@ -110,6 +120,7 @@ def final_outputs():
         "results/qc/sample_qc.tsv",
         *expand("results/qc/{sample}.qc.json", sample=SAMPLES),
         "results/qc/relatedness.tsv",
+        "results/cohort/freeze.json",
         *expand(
             "results/release/allele_frequencies.vcf.gz{ext}",
             ext=["", ".tbi", ".sha256"],
@@ -262,3 +273,26 @@ def contamination_json(wildcards):
     if not config["qc"]["population_af"]:
         return []
     return f"results/qc/contamination/{wildcards.sample}.json"
+
+
+# ------------------------------------------------------------------ hail joint engine
+# The Hail environment's interpreter: .venv-hail (make hail), or the job's conda env or
+# container (envs/hail.yaml) under --sdm conda/apptainer.
+HAIL_VENV_PYTHON = Path(workflow.basedir, ".venv-hail", "bin", "python")
+
+
+def hail_python():
+    return "python" if deployment_methods() else str(HAIL_VENV_PYTHON)
+
+
+def hail_params():
+    """The Hail steps' shared params (refcohort.commands.hail)."""
+    par = qc_par_bed()
+    return {
+        "python": hail_python(),
+        "cli": str(SCRIPTS / "hail_cohort.py"),
+        "store": "results/cohort/store",
+        "par": f"--par {shlex.quote(par[0])}" if par else "",
+        "chrx": config["qc"]["chrX"],
+        "chry": config["qc"]["chrY"],
+    }

@@ -207,7 +207,9 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             },
         ),
         "bcftools_concat_cohort": commands.render(
-            call.CONCAT_COHORT, input={"vcfs": joint_parts}, output={"vcf": cohort}
+            call.CONCAT_COHORT,
+            input={"vcfs": joint_parts, "freeze": str(f / "joint" / "freeze.header")},
+            output={"vcf": cohort},
         ),
         "samtools_stats": commands.render(
             qc.SAMTOOLS_STATS,

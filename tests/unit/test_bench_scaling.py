@@ -1,7 +1,8 @@
 """The scaling harness's helpers (benchmarks/bench_scaling.py, scaling_data.py,
-gvcf_forms.py): the generated cohort, interval shards, tiling, the gVCF anatomy and the
-leaner-gVCF prototype (fold_noise), the joint-genotyping command. No tools run except
-bgzip/tabix on a few lines. (benchmarks/ is on pytest's pythonpath.)"""
+gvcf_forms.py, scaling_jobs.py): the generated cohort, interval shards, tiling, the gVCF
+anatomy and the leaner-gVCF prototype (fold_noise), the commands of the three joint paths.
+No tools run except bgzip/tabix on a few lines (and `true`/`echo` for the job runner).
+(benchmarks/ is on pytest's pythonpath.)"""
 
 import gzip
 from pathlib import Path
@@ -10,7 +11,9 @@ import bench_scaling
 import benchlib as bl
 import gvcf_forms
 import numpy as np
+import pytest
 import scaling_data
+import scaling_jobs
 
 from refcohort import commands
 from refcohort.commands import call
@@ -151,7 +154,7 @@ def test_genotype_changes():
     assert (sites, refiltered) == (2, 1) and changes == {("./.", "0/0", "indel"): 1}
 
 
-def test_joint_command_renders_the_rules_templates(tmp_path):
+def test_joint_commands_render_the_rules_templates(tmp_path):
     config = bl.pipeline_config()
     params = {
         "ploidy": "--ploidy GRCh38",
@@ -160,19 +163,103 @@ def test_joint_command_renders_the_rules_templates(tmp_path):
         "filters": call.soft_filter_options(config["joint"]["filters"]),
     }
     gvcfs = ["/g/A.g.vcf.gz", "/g/B.g.vcf.gz"]
-    cmd, cohort = bench_scaling.joint_command(
-        gvcfs, ["/s/1-of-2.bed", "/s/2-of-2.bed"], "/r.fa", "/sexes.txt", params, tmp_path, 2
+    cmds, parts = scaling_jobs.bcftools_shards(
+        gvcfs, ["/s/1-of-2.bed", "/s/2-of-2.bed"], "/r.fa", "/sexes.txt", params, tmp_path
     )
-    assert cohort == str(tmp_path / "cohort.vcf.gz")
-    shard = (tmp_path / "1-of-2.sh").read_text()
+    assert parts == [str(tmp_path / "1-of-2.vcf.gz"), str(tmp_path / "2-of-2.vcf.gz")]
     expected = commands.render(
         call.JOINT_CALL,
         input={"gvcfs": gvcfs, "regions": "/s/1-of-2.bed", "fasta": "/r.fa", "sexes": "/sexes.txt"},
         output={"vcf": str(tmp_path / "1-of-2.vcf.gz")},
         params=params,
     )
-    assert shard == f"set -eo pipefail\n{expected}\n"
-    parts = [str(tmp_path / "1-of-2.vcf.gz"), str(tmp_path / "2-of-2.vcf.gz")]
-    concat = commands.render(call.CONCAT_COHORT, input={"vcfs": parts}, output={"vcf": cohort})
-    assert cmd.endswith(f"xargs -P 2 -n 1 bash && {concat}")
+    assert cmds[0] == expected and len(cmds) == 2
+    cohort = str(tmp_path / "cohort.vcf.gz")
+    concat = commands.render(
+        call.CONCAT_COHORT, input={"vcfs": parts, "freeze": "/f.header"}, output={"vcf": cohort}
+    )
+    assert scaling_jobs.concat_command(parts, "/f.header", cohort) == concat
     assert bench_scaling.joint_params(config, "--ploidy GRCh38") == params
+
+
+def test_per_sample_commands_render_the_rules_templates():
+    mp = call.mpileup_params(bl.pipeline_config()["calling"], bl.ROOT / "scripts")
+    compact = scaling_jobs.mpileup_command(
+        call.BCFTOOLS_MPILEUP, "/b.bam", "/r.fa", "/g.bed", mp, "/c.g.vcf.gz"
+    )
+    assert compact == commands.render(
+        call.BCFTOOLS_MPILEUP,
+        input={"fasta": "/r.fa", "regions": "/g.bed", "cram": "/b.bam"},
+        output={"gvcf": "/c.g.vcf.gz"},
+        params=mp,
+    )
+    assert "fold_gvcf.awk" in compact and "--annotate FORMAT/AD,FORMAT/DP" in compact
+    hail_cmd = scaling_jobs.hail_gvcf_command("G002", "M", "/c.g.vcf.gz", "/h.g.vcf.gz", "5,15")
+    assert hail_cmd.startswith("bcftools call --multiallelic-caller --gvcf 5,15 --annotate GQ")
+    assert "printf '%s\\t%s\\n' G002 M" in hail_cmd and "hail_gvcf.awk" in hail_cmd
+    aligned = scaling_jobs.align_command(
+        "G001", Path("/r1.fq.gz"), Path("/r2.fq.gz"), "/r.fa", "/b.bam"
+    )
+    assert aligned.endswith("samtools index /b.bam") and "bwa mem" in aligned
+
+
+def test_hail_commands_render_the_rules_templates(tmp_path):
+    store = tmp_path / "store"
+    cmd, freeze, header = scaling_jobs.hail_update(
+        store, "/t.tsv", "/r.fa.fai", tmp_path, 2, 4000, 16
+    )
+    assert (freeze, header) == (str(tmp_path / "freeze.json"), str(tmp_path / "freeze.header"))
+    assert cmd.startswith(f"{scaling_jobs.HAIL_PYTHON} {scaling_jobs.HAIL_CLI} update ")
+    for part in (f"--store {store}", "--gvcfs /t.tsv", "--fai /r.fa.fai", "--max-batches 16"):
+        assert part in cmd
+    assert "--master local --cores 2 --memory-mb 4000" in cmd
+    params = {"soft_filters": "/sf.sh", "filters": "LowQual 'QUAL<30'"}
+    cmds, parts = scaling_jobs.hail_shards(
+        store, freeze, ["/s/1-of-2.bed"], "/sexes.txt", "/r.fa", params, tmp_path, 1, 3000
+    )
+    assert parts == [str(tmp_path / "1-of-2.vcf.gz")]
+    export, filtered = cmds[0].split(" && bcftools norm", 1)
+    assert " export " in export and f"--out {tmp_path / '1-of-2.vcf.bgz'}" in export
+    assert f"--tmp {tmp_path / '1-of-2.tmp'}" in export and "--cores 1 --memory-mb 3000" in export
+    assert "--regions /s/1-of-2.bed --sexes /sexes.txt" in export
+    assert filtered.startswith(f" --fasta-ref /r.fa -Ou {tmp_path / '1-of-2.vcf.bgz'}")
+
+
+def test_tables_are_what_the_pipeline_reads(tmp_path):
+    from refcohort.cohort_update import read_tsv_noheader, wanted_gvcfs
+
+    table = scaling_jobs.write_gvcf_table(tmp_path / "g.tsv", ["A", "B"], ["/a.g.vcf.gz", "/b"])
+    assert wanted_gvcfs(table) == {"A": "/a.g.vcf.gz", "B": "/b"}
+    sexes = scaling_jobs.write_sexes(tmp_path / "s.txt", ["A", "B"], ["F", "M"])
+    assert read_tsv_noheader(sexes) == [{"sample": "A", "sex": "F"}, {"sample": "B", "sex": "M"}]
+
+
+def test_run_jobs_times_each_job(tmp_path):
+    done = scaling_jobs.run_jobs(["true", "echo x"], 2, tmp_path, "j")
+    assert len(done.timings) == 2 and done.wall > 0 and done.cpu >= 0
+    assert (tmp_path / "j.1.sh").read_text() == "set -eo pipefail\necho x\n"
+    assert (tmp_path / "j.1.log").read_text() == "x\n"
+    jobs = scaling_jobs.Jobs(3.0, [bl.Timed(1, 2.0, 50.0, 0, 1.0), bl.Timed(1, 0.5, 80.0, 0)])
+    assert (jobs.cpu, jobs.peak_mb, jobs.written_mb) == (2.5, 80.0, 1.0)
+
+
+def test_hail_jobs_have_a_time_limit(tmp_path):
+    assert scaling_jobs.limited("python x.py", 900) == "timeout -k 10 900 python x.py"
+    assert scaling_jobs.limited("python x.py", 0) == "python x.py"
+    cmd, _, _ = scaling_jobs.hail_update(tmp_path, "/t.tsv", "/r.fai", tmp_path, 2, 4000, 16, 60)
+    assert cmd.startswith(f"timeout -k 10 60 {scaling_jobs.HAIL_PYTHON} ")
+    params = {"soft_filters": "/sf.sh", "filters": ""}
+    cmds, _ = scaling_jobs.hail_shards(
+        tmp_path, "/f.json", ["/s/1.bed"], "/x.txt", "/r.fa", params, tmp_path, 1, 3000, 60
+    )
+    assert cmds[0].startswith("timeout -k 10 60 ") and " && bcftools norm " in cmds[0]
+
+
+def test_run_jobs_kills_a_job_that_cannot_end_and_starts_no_more(tmp_path, monkeypatch):
+    monkeypatch.setattr(scaling_jobs, "WATCH_S", 0.05)
+    cmds = ["echo '# JVM DIED'; sleep 30", "echo second"]
+    with pytest.raises(RuntimeError, match="JVM DIED"):
+        scaling_jobs.run_jobs(cmds, 1, tmp_path, "w", fatal="JVM DIED")
+    assert not (tmp_path / "w.1.log").exists()  # not started after the failure
+    with pytest.raises(RuntimeError, match="exit 3"):
+        scaling_jobs.run_jobs(["exit 3"], 1, tmp_path, "x")

@@ -266,6 +266,11 @@ UNQUOTED_OK = {
     "params.gbytes": "a number",
     "params.in_fq": "parabricks_in_fq(): shlex.quote",
     "params.recal": "repeated_option(): shlex.quote",
+    "params.bands": "commands.call.gvcf_bands(): integers (schema)",
+    "params.gq_bands": "commands.call.GQ_BANDS: constant",
+    "params.max_batches": "integer (schema)",
+    "resources.mem_mb": "a number",
+    "resources.spark_executor_mb": "a number",
 }
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][\w.]*)(:q)?\}(?!\})")
 

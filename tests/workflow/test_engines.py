@@ -93,7 +93,9 @@ BCFTOOLS_JOBS = {
     "release_allele_frequencies": 1,
     "sha256sum_deliverable": 6,
     "write_manifest": 1,
-    "total": 53,
+    # the cohort freeze (the gated gVCFs and their checksums)
+    "record_cohort_freeze": 1,
+    "total": 54,
 }
 
 

@@ -86,10 +86,11 @@ rule bcftools_view_glnexus:
 
 
 rule bcftools_concat_glnexus:
-    """Concatenate the GLnexus shards into the cohort VCF (+ TBI, MD5)."""
+    """Concatenate the GLnexus shards into the cohort VCF (+ TBI, MD5), naming the freeze."""
     input:
         vcfs=gather.shard("results/joint/shards/{scatteritem}.vcf.gz"),
         tbis=gather.shard("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
+        freeze="results/cohort/freeze.header",
     output:
         vcf="results/joint/cohort.vcf.gz",
         tbi="results/joint/cohort.vcf.gz.tbi",

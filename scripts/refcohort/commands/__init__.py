@@ -65,7 +65,7 @@ def render(
 
 
 # the stage modules (after the helpers above, which they import)
-from . import align, call, deepvariant, gatk, parabricks, qc, reference, report  # noqa: E402
+from . import align, call, deepvariant, gatk, hail, parabricks, qc, reference, report  # noqa: E402
 
 __all__ = [
     "align",
@@ -73,6 +73,7 @@ __all__ = [
     "deepvariant",
     "extra_options",
     "gatk",
+    "hail",
     "logged",
     "parabricks",
     "qc",

@@ -123,9 +123,11 @@ JOINT_CALL = (
     " && tabix -p vcf {output.vcf:q}"
 )
 JOINT_CALL_RULE = f"({JOINT_CALL}) 2> {{log:q}}"
-# --allow-overlaps: left-alignment can move an indel before its shard's start
+# --allow-overlaps: left-alignment can move an indel before its shard's start; the
+# header names the cohort freeze (refcohort.freeze)
 CONCAT_COHORT = (
-    "bcftools concat --allow-overlaps -Oz -o {output.vcf:q} {input.vcfs:q}"
+    "bcftools concat --allow-overlaps -Ou {input.vcfs:q}"
+    " | bcftools annotate --header-lines {input.freeze:q} -Oz -o {output.vcf:q}"
     " && tabix -p vcf {output.vcf:q}"
 )
 CONCAT_COHORT_RULE = f"({CONCAT_COHORT} && md5sum {{output.vcf:q}} > {{output.md5:q}}) 2> {{log:q}}"

@@ -58,6 +58,8 @@ def mqc_section(summary: dict[str, object]) -> dict[str, object]:
         f"{policy['min_allele_count']} times) "
         f"and {secondary:,} more so that they cannot be recovered by subtraction."
     )
+    if summary.get("cohort_freeze"):
+        text += f" Joint calls from cohort freeze {summary['cohort_freeze']}."
     data = {g["group"]: {k: g[k] for k in GROUP_KEYS} for g in groups}
     if not data:
         data = {"(none)": {"status": "no sample released"}}

@@ -115,6 +115,10 @@ def release(
 
     contigs = header_contigs(reader.raw_header, lambda c: cls_of(c) != NOT_RELEASED)
     policy = policy_lines(design, max_kinship, unknown_sex)
+    # the cohort freeze the joint calls came from (refcohort.freeze; no individual data)
+    freeze = next(
+        (x for x in reader.raw_header.splitlines() if x.startswith("##cohort_freeze=")), None
+    )
     formatter = Formatter(design)
     tally = Tally()
     n_vcf = len(vcf_samples)
@@ -132,7 +136,10 @@ def release(
             ["bgzip", "-c", "-@", str(max(1, threads))], stdin=subprocess.PIPE, stdout=raw
         )
         sink = bgzip.stdin
-        sink.write(("\n".join(header_lines(design, contigs, policy)) + "\n").encode())
+        header = header_lines(design, contigs, policy)
+        if freeze:
+            header.insert(2, freeze)
+        sink.write(("\n".join(header) + "\n").encode())
 
         def flush(k: int) -> None:
             if k == 0:
@@ -251,6 +258,7 @@ def release(
         "groups": groups,
         "excluded": excluded,
         "sha256": digest,
+        "cohort_freeze": freeze.split("=", 1)[1] if freeze else None,
     }
 
 

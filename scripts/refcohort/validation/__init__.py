@@ -8,7 +8,7 @@ and the column (or the config key) and says how to fix it; workflow/common.smk s
 run with all of them when there is any. No Snakemake: the unit tests call each check.
 """
 
-from .config import config_problems, config_value_problems, override_problems
+from .config import config_problems, config_value_problems, hail_problems, override_problems
 from .files import fastq_problems, input_cram_problems
 from .messages import format_problems
 from .reference import cram_reference_problems, reference_problems
@@ -30,6 +30,7 @@ __all__ = [
     "duplicate_problems",
     "fastq_problems",
     "format_problems",
+    "hail_problems",
     "input_cram_problems",
     "override_problems",
     "parabricks_unit_problems",

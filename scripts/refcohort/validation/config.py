@@ -189,3 +189,26 @@ def override_problems(config: dict, samples: set[str], config_files: list[str]) 
         for i, o in enumerate(config.get("qc", {}).get("overrides", []))
         if o.get("sample") not in samples
     ]
+
+
+def hail_problems(
+    engine: str, hail_python: Path, conda_or_container: bool, config_files: list[str]
+) -> list[str]:
+    """joint.engine hail: the calling engine must be bcftools (the store reads its
+    gVCFs), and the Hail environment must exist (unless conda/apptainer provide it)."""
+    where = locate(["joint", "engine"], config_files)
+    problems = []
+    if engine != "bcftools":
+        problems.append(
+            f"{where}: joint.engine hail combines the bcftools engine's gVCFs, but "
+            f"calling.engine is {engine}; use joint.engine bcftools (the {engine} engine "
+            "has its own joint step) or calling.engine bcftools."
+        )
+    if not conda_or_container and not Path(hail_python).is_file():
+        problems.append(
+            f"{where}: joint.engine hail needs the Hail environment, which is not installed "
+            f"({hail_python} is missing); run `make hail` in the repository (installs Hail, "
+            "Spark and a Java runtime from PyPI into .venv-hail), or run with --sdm conda "
+            "(envs/hail.yaml)."
+        )
+    return problems
