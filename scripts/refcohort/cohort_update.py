@@ -196,7 +196,8 @@ def counts(args) -> None:
     }
     males = {s for s, (_, sex) in members.items() if sex == "M"}
     hl = hail_vds.start(args.master, args.cores, args.memory_mb, Path(args.tmp), args.hail_log)
+    rg = hail_vds.reference_genome(args.fai, args.par, args.chrx, args.chry)
     hail_vds.group_counts(
-        [store.root / b.path for b in freeze.batches], groups, members, males, args.out
+        [store.root / b.path for b in freeze.batches], rg, groups, members, males, args.out
     )
     hail_vds.stop(hl)

@@ -96,7 +96,8 @@ def test_release_counts_equal_those_straight_from_the_store(hail_demo, tmp_path)
          "--samples", str(work / "resources/demo/samples.tsv"), "--groups",
          str(r / "release/groups.tsv"), "--excluded",
          str(r / "release/excluded_samples.NOT_PUBLIC.tsv"), "--out", str(out),
-         "--fai", str(r / "reference/genome.fa.fai"), "--tmp", str(tmp_path / "tmp"),
+         "--fai", str(r / "reference/genome.fa.fai"), "--par",
+         str(work / "resources/demo/par.bed"), "--tmp", str(tmp_path / "tmp"),
          "--hail-log", str(tmp_path / "hail.log"), "--cores", "2", "--memory-mb", "3000"],
         timeout=900,
     )  # fmt: skip

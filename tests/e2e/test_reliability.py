@@ -168,6 +168,7 @@ def test_bad_fastq_content_fails_only_its_sample_and_leaves_nothing(tmp_path):
 SAMPLES = [("S01", "female"), ("S02", "male")]
 COHORT_RULES = {
     "gate_samples",
+    "record_cohort_freeze",
     "bcftools_call_cohort",
     "bcftools_concat_cohort",
     "estimate_relatedness",

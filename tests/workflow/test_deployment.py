@@ -209,3 +209,14 @@ def test_pyproject_names_every_subpackage_and_exposes_only_the_package():
         [sys.executable, "-c", probe], cwd="/", capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["None", "True"], out
+
+
+@pytest.mark.parametrize("profile", ["default", "slurm", "gpu"])
+def test_profile_names_only_rules_that_exist(profile):
+    """A per-rule setting under a rule name that does not exist (a rule renamed since) is
+    ignored silently by Snakemake: the job would run with the default resources."""
+    conf = yaml.safe_load((ROOT / "profiles" / profile / "config.yaml").read_text())
+    named = set()
+    for key in ("set-threads", "set-resources", "groups"):
+        named |= set(conf.get(key) or {})
+    assert named - set(rules()) == set()
