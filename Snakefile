@@ -83,7 +83,7 @@ include: "workflow/qc.smk"
 include: "workflow/release.smk"
 include: "workflow/report.smk"
 include: "workflow/eval.smk"
-include: "workflow/manifest.smk"
+include: "workflow/integrity.smk"
 
 
 rule all:
@@ -97,7 +97,11 @@ rule all:
 # with failed jobs lists them, with the line of their log that says why, in
 # results/failed_samples.tsv (docs/reliability.md).
 onstart:
-    clean_interrupted_temp_files()
+    start_run()
+
+
+onsuccess:
+    finish_run()
 
 
 onerror:

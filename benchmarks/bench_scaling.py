@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     config = bl.pipeline_config()
     if a.max_batches is None:
         a.max_batches = int(config["joint"]["hail"]["max_batches"])
-    mp = call.mpileup_params(config["calling"], bl.ROOT / "scripts")
+    mp = call.mpileup_params(config["calling"])
     params = joint_params(config, call.ploidy_option("GRCh38"))
     print(
         f"scaling: N = {', '.join(map(str, sizes))}; adds {plan}; paths {', '.join(a.paths)}; "

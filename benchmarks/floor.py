@@ -21,7 +21,7 @@ import benchlib as bl
 from demo_run import absolute, checked_kind
 
 from refcohort import commands
-from refcohort.commands import align, call, qc, reference
+from refcohort.commands import align, call, qc, reference, report
 from refcohort.sheets import CALL_SEX_CODE
 
 # rule -> threads in the workflow (Snakemake gives a job min(threads, --cores))
@@ -137,8 +137,8 @@ def reference_jobs(reference_fasta: str, floor: Path) -> dict[str, list[tuple[st
         "stage_reference": job(
             reference.STAGE_REFERENCE,
             "stage_reference",
-            input={"fasta": reference_fasta},
             output={"fasta": ref},
+            params={"source": reference_fasta},
         ),
         "samtools_faidx": job(reference.SAMTOOLS_FAIDX, "samtools_faidx", input={"fasta": ref}),
         "samtools_dict": job(
@@ -161,17 +161,18 @@ def sample_jobs(
         "optical_distance": config["markdup"]["optical_distance"],
         "extra": extra(config, "markdup"),
     }
-    options = call.mpileup_params(config["calling"], bl.ROOT / "scripts")
+    options = call.mpileup_params(config["calling"])
     jobs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s, bams in by_sample.items():
         cram, gvcf = files(floor, s)["cram"], files(floor, s)["gvcf"]
         stats = str(floor / "qc" / f"{s}.markdup.txt")
+        threads = min(THREADS["samtools_markdup"], ncores)
         command = render(
-            align.MARKDUP,
-            input={"bams": bams, "fasta": ref},
+            f"{align.MARKDUP} && {align.SAMTOOLS_INDEX_CRAM}",
+            input={"bams": bams, "fasta": ref, "cram": cram},
             output={"cram": cram, "crai": f"{cram}.crai", "stats": stats},
             params=markdup,
-            threads=min(THREADS["samtools_markdup"], ncores),
+            threads=threads,
         )
         jobs["samtools_markdup"].append((s, command))
         parts = []
@@ -185,7 +186,11 @@ def sample_jobs(
                 params=options,
             )
             jobs["bcftools_mpileup"].append((f"{s}.{Path(shard).stem}", command))
-        command = render(call.BCFTOOLS_CONCAT_GVCF, input={"gvcfs": parts}, output={"gvcf": gvcf})
+        command = render(
+            f"{call.BCFTOOLS_CONCAT_GVCF} && {report.TABIX}",
+            input={"gvcfs": parts, "vcf": gvcf},
+            output={"gvcf": gvcf},
+        )
         jobs["bcftools_concat_gvcf"].append((s, command))
     return jobs
 
@@ -223,8 +228,8 @@ def joint_jobs(
         calls.append((Path(shard).stem, command))
     cohort = files(floor)["cohort"]
     concat = commands.render(
-        call.CONCAT_COHORT,
-        input={"vcfs": parts, "freeze": str(floor / "joint" / FREEZE_HEADER)},
+        f"{call.CONCAT_COHORT} && {report.TABIX}",
+        input={"vcfs": parts, "freeze": str(floor / "joint" / FREEZE_HEADER), "vcf": cohort},
         output={"vcf": cohort},
     )
     return {"bcftools_call_cohort": calls, "bcftools_concat_cohort": [("cohort", concat)]}
@@ -248,7 +253,7 @@ def qc_jobs(
     for s, sex in sexes.items():
         cram, gvcf = files(floor, s)["cram"], files(floor, s)["gvcf"]
         command = render(
-            qc.SAMTOOLS_STATS,
+            f"{qc.SAMTOOLS_STATS} > {{output.stats:q}}",
             input={"fasta": ref, "cram": cram},
             output={"stats": str(out / f"{s}.stats.txt")},
             threads=min(THREADS["samtools_stats"], ncores),
@@ -276,14 +281,14 @@ def qc_jobs(
         )
         jobs["bcftools_call_sample"].append((s, command))
         command = render(
-            qc.STATS_SAMPLE,
+            f"{qc.STATS_SNPS} > {{output.snps:q}} && {qc.STATS_INDELS} > {{output.indels:q}}",
             input={"vcf": variants, "autosomes": autosomes},
             output={kind: str(out / f"{s}.{kind}.txt") for kind in ("snps", "indels")},
             params={"min_qual": config["qc"]["min_variant_qual"]},
         )
         jobs["bcftools_stats_sample"].append((s, command))
     command = render(
-        qc.STATS_COHORT,
+        f"{qc.STATS_COHORT} > {{output.stats:q}}",
         input={"fasta": ref, "vcf": files(floor)["cohort"]},
         output={"stats": str(out / "cohort.stats.txt")},
     )

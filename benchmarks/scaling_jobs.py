@@ -18,11 +18,10 @@ import benchlib as bl
 from floor import SORT_MEM
 
 from refcohort import commands
-from refcohort.commands import align, call, hail
+from refcohort.commands import align, call, hail, report
 
 q = shlex.quote
 HAIL_PYTHON = bl.ROOT / ".venv-hail" / "bin" / "python"
-HAIL_CLI = bl.ROOT / "scripts" / "hail_cohort.py"
 # what a crashed JVM writes: Hail's Python then retries the dead gateway forever
 JVM_CRASH = "A fatal error has been detected by the Java Runtime Environment"
 WATCH_S = 2.0  # how often a job's log is read for it
@@ -68,7 +67,6 @@ def hail_gvcf_command(name: str, sex: str, compact: str, out: str, bands: str) -
         "bands": bands,
         "ploidy": call.ploidy_option("GRCh38"),
         "sex": sex,
-        "convert": str(bl.ROOT / "scripts" / "hail_gvcf.awk"),
     }
     return commands.render(
         hail.BCFTOOLS_CALL_GVCF,
@@ -102,8 +100,8 @@ def bcftools_shards(
 def concat_command(parts: list[str], freeze_header: str, cohort: str) -> str:
     """Rule bcftools_concat_cohort (the shards joined; the freeze's header line added)."""
     return commands.render(
-        call.CONCAT_COHORT,
-        input={"vcfs": parts, "freeze": freeze_header},
+        f"{call.CONCAT_COHORT} && {report.TABIX}",
+        input={"vcfs": parts, "freeze": freeze_header, "vcf": cohort},
         output={"vcf": cohort},
     )
 
@@ -112,7 +110,6 @@ def hail_params(store: Path, max_batches: int) -> dict:
     """The Hail rules' params (workflow/functions.smk hail_params(); no PAR: autosomes)."""
     return {
         "python": str(HAIL_PYTHON),
-        "cli": str(HAIL_CLI),
         "store": str(store),
         "par": "",
         "chrx": r"(chr)?X",

@@ -69,10 +69,28 @@ def mini(tmp_path):
     return tmp_path
 
 
+def merge(base, extra):
+    """``extra`` laid over ``base``, nested mappings merged key by key."""
+    out = dict(base)
+    for key, value in extra.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = merge(out[key], value) if both else value
+    return out
+
+
 def write_config(path, extra=""):
-    (path / "config.yaml").write_text(
-        "samples: samples.tsv\nunits: units.tsv\nreference:\n  fasta: ref.fa\n" + extra
-    )
+    """The mini project's config with the YAML text ``extra`` merged in. Its genome is 600
+    bp, so there are no PARs (the default qc.par is GRCh38's, which does not fit)."""
+    import yaml
+
+    base = {
+        "samples": "samples.tsv",
+        "units": "units.tsv",
+        "reference": {"fasta": "ref.fa"},
+        "qc": {"par": ""},
+    }
+    config = merge(base, yaml.safe_load(extra) or {})
+    (path / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def dry_run(workdir, *args, check=True):

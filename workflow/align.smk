@@ -1,6 +1,7 @@
 # Per unit: fastp trimming streamed into BWA-MEM (CCDG settings -K 100000000 -Y) and
 # samtools fixmate/sort; per sample: merge units, mark duplicates across lanes
-# (supplementary reads included, optical ones tagged), write CRAM + CRAI + MD5.
+# (supplementary reads included, optical ones tagged), write the CRAM and its SHA-256
+# (its index and MD5: workflow/integrity.smk).
 # A unit may instead be a CRAM/BAM/uBAM from elsewhere (bwa_mem_realign): its reads are
 # turned back into pairs and realigned with the same bwa settings, keeping the file's read
 # groups and @PG chain (refcohort.realign; docs/external-inputs.md). The commands are in
@@ -30,11 +31,11 @@ rule bwa_mem:
         mem_mb=lambda wc, attempt: 12000 * attempt,
         runtime=lambda wc, attempt: 720 * attempt,
     params:
+        scripts=SCRIPTS,
         read_groups=read_group,
         fastp_extra=tool_extra("trimming", "fastp_extra"),
         bwa_extra=tool_extra("alignment", "bwa_extra"),
         sort_mem="768M",
-        check=SCRIPTS / "check_pairs.awk",
     shell:
         commands.align.BWA_MEM_RULE
 
@@ -62,6 +63,7 @@ rule bwa_mem_realign:
         mem_mb=lambda wc, attempt: 12000 * attempt,
         runtime=lambda wc, attempt: 720 * attempt,
     params:
+        scripts=SCRIPTS,
         collate=realign_collate_options,
         fastq=realign_fastq_options,
         read_groups=realign_read_groups,
@@ -69,22 +71,19 @@ rule bwa_mem_realign:
         fastp_extra=tool_extra("trimming", "fastp_extra"),
         bwa_extra=tool_extra("alignment", "bwa_extra"),
         sort_mem="768M",
-        check=SCRIPTS / "check_pairs.awk",
-        link_pg=SCRIPTS / "link_pg.sh",
     shell:
         commands.align.BWA_MEM_REALIGN_RULE
 
 
 rule samtools_markdup:
-    """Merge a sample's units, mark duplicates across them, write CRAM + CRAI + MD5."""
+    """Merge a sample's units, mark duplicates across them, write the CRAM (+ SHA-256)."""
     input:
         bams=sample_unit_bams,
         fasta=REFERENCE,
         fai=f"{REFERENCE}.fai",
     output:
         cram="results/align/{sample}.cram",
-        crai="results/align/{sample}.cram.crai",
-        md5="results/align/{sample}.cram.md5",
+        sha256="results/align/{sample}.cram.sha256",
         stats="results/qc/markdup/{sample}.markdup.txt",
     log:
         "logs/samtools_markdup/{sample}.log",
@@ -99,6 +98,7 @@ rule samtools_markdup:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=lambda wc, attempt: 360 * attempt,
     params:
+        scripts=SCRIPTS,
         optical_distance=config["markdup"]["optical_distance"],
         extra=tool_extra("markdup"),
     shell:

@@ -19,6 +19,7 @@ from refcohort import (
     commands,
     failures,
     headers,
+    integrity,
     realign,
     sheets,
     validation,
@@ -36,9 +37,9 @@ FAILED_SAMPLES = "results/failed_samples.tsv"
 MANIFEST = "results/manifest.tsv"
 
 
-def fail(message):
+def fail(message, heading="Configuration error"):
     """Stop before any job runs, with a message that says what to fix."""
-    sys.stderr.write(f"\nConfiguration error: {message}\n\n")
+    sys.stderr.write(f"\n{heading}: {message}\n\n")
     raise SystemExit(1)
 
 
@@ -176,6 +177,36 @@ if CHECK_FILES:
             VALIDATION_CACHE,
         )
     )
+
+# Every deliverable already made must still be what the step that made it wrote: the
+# SHA-256 written then is checked before any job reads the file (refcohort.integrity;
+# files unchanged since their last check are not read again).
+if CHECK_FILES:
+    damaged = integrity.deliverable_problems(
+        "results", VALIDATION_CACHE, progress=lambda m: print(m, file=sys.stderr)
+    )
+    if damaged:
+        fail(integrity.format_problems(damaged), heading="Damaged deliverable")
+    # a deleted index or MD5 is made again here, from the checked file, with its time
+    for made in integrity.rebuild_sidecars("results"):
+        print(f"Made {made} again from the checked deliverable.", file=sys.stderr)
+
+# --set-scatter shard=N: a count Snakemake accepts but that cannot make a run (0 shards
+# would plan every gVCF and the cohort VCF away) is refused before any job is planned.
+SHARDS = workflow._scatter.get("shard")
+if not isinstance(SHARDS, int) or not 1 <= SHARDS <= 10000:
+    fail(
+        f"--set-scatter shard={SHARDS}: the number of interval shards must be a whole "
+        "number from 1 to 10000 (the default is 4; docs/usage.md)."
+    )
+
+# What stage_reference is keyed on: the configured FASTA's content, not its path (computed
+# once per file, cached; cluster jobs do not need it).
+REFERENCE_FINGERPRINT = (
+    integrity.file_fingerprint(config["reference"]["fasta"], VALIDATION_CACHE)
+    if CHECK_FILES
+    else ""
+)
 
 # The calling engine (config calling.engine, docs/engines.md) picks the stages from
 # alignment to the cohort VCF; every engine delivers the same files to qc.smk on.

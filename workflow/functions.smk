@@ -104,18 +104,18 @@ def evaluation_outputs():
 def final_outputs():
     return [
         "results/reference/genome.dict",
-        "results/joint/cohort.vcf.gz",
-        "results/joint/cohort.vcf.gz.tbi",
-        "results/joint/cohort.vcf.gz.md5",
+        *expand(
+            "results/joint/cohort.vcf.gz{ext}", ext=["", ".tbi", ".md5", ".sha256"]
+        ),
         *expand(
             "results/align/{sample}.cram{ext}",
             sample=SAMPLES,
-            ext=["", ".crai", ".md5"],
+            ext=["", ".crai", ".md5", ".sha256"],
         ),
         *expand(
             "results/gvcf/{sample}.g.vcf.gz{ext}",
             sample=SAMPLES,
-            ext=["", ".tbi", ".md5"],
+            ext=["", ".tbi", ".md5", ".sha256"],
         ),
         "results/qc/sample_qc.tsv",
         *expand("results/qc/{sample}.qc.json", sample=SAMPLES),
@@ -133,9 +133,11 @@ def final_outputs():
 
 
 # ------------------------------------------------------------------ integrity
-# Deliverables whose SHA-256 is computed once, into a .sha256 file beside them; the
-# manifest reads those instead of re-reading every CRAM each time a sample is added.
-SHA256_SIDECARS = r"results/(?:align/[^/]+\.cram|gvcf/[^/]+\.g\.vcf\.gz|joint/cohort\.vcf\.gz|qc/sample_qc\.tsv)"
+# Deliverables sealed with a SHA-256 by the rule that makes them (refcohort.integrity);
+# the VCFs among them get their index, and the large ones their MD5, from rules of their
+# own (workflow/integrity.smk).
+INDEXED_DELIVERABLES = integrity.INDEXED_VCFS
+MD5_DELIVERABLES = integrity.WITH_MD5
 
 
 def manifest_files():
@@ -144,10 +146,12 @@ def manifest_files():
 
 
 def manifest_sidecars():
+    """The SHA-256 files of the sealed deliverables (the manifest reads them instead of
+    reading every CRAM again)."""
     return [
         f"{path}.sha256"
         for path in manifest_files()
-        if re.fullmatch(SHA256_SIDECARS, path)
+        if re.fullmatch(integrity.SEALED, path)
     ]
 
 
@@ -158,20 +162,63 @@ def deployment_methods():
 
 
 # ------------------------------------------------------------------ run events
-def clean_interrupted_temp_files():
+def metadata_records(paths):
+    """Where Snakemake keeps its record of each file (.snakemake/metadata), for
+    refcohort.integrity to keep and restore with the file; {} where the records are not
+    files (another persistence backend: files are then restored without them)."""
+    persistence = workflow.persistence
+    record_path = getattr(persistence, "_record_path", None)
+    base = getattr(persistence, "_metadata_path", None)
+    if record_path is None or base is None or not Path(base).is_dir():
+        return {}
+    return {str(p): Path(record_path(base, str(p))) for p in paths}
+
+
+def start_run():
     """onstart: remove the samtools sort/markdup temporary files that a killed run left
-    in results/align (a failed job's own are removed by samtools), and the failed-sample
-    list of the previous run."""
+    in results/align (a failed job's own are removed by samtools) and the failed-sample
+    list of the previous run; keep the deliverables (hard links) in case this run deletes
+    one to remake it and then fails."""
     for path in failures.stale_temp_files("results/align"):
         path.unlink(missing_ok=True)
     Path(FAILED_SAMPLES).unlink(missing_ok=True)
+    family = integrity.deliverable_family("results")
+    integrity.keep_deliverables(family, VALIDATION_CACHE, metadata_records(family))
+
+
+def finish_run():
+    """onsuccess: the kept copies are no longer needed."""
+    integrity.forget_kept(VALIDATION_CACHE)
+
+
+def restore_deliverables():
+    """onerror: put back the deliverables that a failed job deleted before failing."""
+    kept = Path(VALIDATION_CACHE, integrity.KEPT)
+    paths = [Path(p.relative_to(kept)) for p in kept.rglob("*") if p.is_file()]
+    restored = integrity.restore_deliverables(VALIDATION_CACHE, metadata_records(paths))
+    integrity.forget_kept(VALIDATION_CACHE)
+    if restored:
+        sys.stderr.write(
+            f"\n{len(restored)} deliverable file(s) that failed jobs had deleted to remake "
+            "them are back as the previous run left them (the next run tries again): "
+            + ", ".join(restored[:6])
+            + (" ..." if len(restored) > 6 else "")
+            + "\n"
+        )
 
 
 def report_failed_jobs(log):
     """onerror: write results/failed_samples.tsv (sample, unit, rule, log, error line)."""
+    restore_deliverables()
     rows = failures.failed_rows(failures.failed_jobs(workflow, log, SAMPLES))
     failures.write_failed_samples(FAILED_SAMPLES, rows)
     failed = sorted({row["sample"] for row in rows})
+    if not rows:
+        sys.stderr.write(
+            "\nThe run stopped before it finished (interrupted; no job failed). Run the "
+            "same command again to go on from where it stopped.\n\n"
+        )
+        return
     sys.stderr.write(
         f"\n{len(rows)} job(s) failed ({', '.join(failed)}); the other samples went on. "
         f"Each failure and its log line: {FAILED_SAMPLES}\n\n"
@@ -282,7 +329,9 @@ HAIL_VENV_PYTHON = Path(workflow.basedir, ".venv-hail", "bin", "python")
 
 
 def hail_python():
-    return "python" if deployment_methods() else str(HAIL_VENV_PYTHON)
+    """A pathlib.Path where it is the checkout's own .venv-hail: Snakemake does not record
+    such a value, so a moved checkout does not make the Hail jobs look changed."""
+    return "python" if deployment_methods() else HAIL_VENV_PYTHON
 
 
 def hail_params():
@@ -290,7 +339,7 @@ def hail_params():
     par = qc_par_bed()
     return {
         "python": hail_python(),
-        "cli": str(SCRIPTS / "hail_cohort.py"),
+        "scripts": SCRIPTS,
         "store": "results/cohort/store",
         "par": f"--par {shlex.quote(par[0])}" if par else "",
         "chrx": config["qc"]["chrX"],

@@ -24,6 +24,8 @@ rule samtools_stats:
     resources:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        scripts=SCRIPTS,
     shell:
         commands.qc.SAMTOOLS_STATS_RULE
 
@@ -80,6 +82,7 @@ rule mosdepth:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
+        scripts=SCRIPTS,
         prefix=lambda wc, output: output.summary.removesuffix(".mosdepth.summary.txt"),
         min_mapq=config["qc"]["min_mapq"],
         thresholds=commands.qc.MOSDEPTH_THRESHOLDS,
@@ -109,6 +112,7 @@ rule bcftools_call_sample:
         mem_mb=1000,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
+        scripts=SCRIPTS,
         ploidy=ploidy_option(),
         sex=lambda wc: sample_sex_code(wc.sample),
     shell:
@@ -136,6 +140,7 @@ rule bcftools_stats_sample:
         mem_mb=1000,
         runtime=lambda wc, attempt: 60 * attempt,
     params:
+        scripts=SCRIPTS,
         min_qual=config["qc"]["min_variant_qual"],
     shell:
         commands.qc.STATS_SAMPLE_RULE
@@ -231,6 +236,7 @@ checkpoint gate_samples:
         qc=expand("results/qc/{sample}.qc.json", sample=SAMPLES),
     output:
         table="results/qc/sample_qc.tsv",
+        sha256="results/qc/sample_qc.tsv.sha256",
         sexes="results/joint/sample_sexes.txt",
     log:
         "logs/gate_samples.log",
@@ -302,5 +308,7 @@ rule bcftools_stats_cohort:
     resources:
         mem_mb=1000,
         runtime=lambda wc, attempt: 60 * attempt,
+    params:
+        scripts=SCRIPTS,
     shell:
         commands.qc.STATS_COHORT_RULE

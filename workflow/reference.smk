@@ -1,12 +1,11 @@
 # Reference preparation: an uncompressed copy under results/reference with faidx,
 # sequence dictionary and BWA index, then length-balanced interval shards without N gaps.
-# Built once; rebuilt only when the configured FASTA changes.
+# Built once; rebuilt only when the configured FASTA's content changes (its SHA-256, not
+# its path or modification time: stage_reference's params).
 
 
 rule stage_reference:
     """Copy the configured FASTA (bgzipped, gzipped or plain) to results/reference."""
-    input:
-        fasta=config["reference"]["fasta"],
     output:
         fasta=REFERENCE,
     log:
@@ -21,6 +20,9 @@ rule stage_reference:
     resources:
         mem_mb=1000,
         runtime=60,
+    params:
+        source=Path(config["reference"]["fasta"]),
+        fingerprint=REFERENCE_FINGERPRINT,
     shell:
         commands.reference.STAGE_REFERENCE
 

@@ -71,7 +71,17 @@ def parse_snakemake_log(text: str, samples: list[str]) -> list[FailedJob]:
     return jobs
 
 
-def failed_jobs(workflow, log: str | None, samples: list[str]) -> list[FailedJob]:
+def log_paths(log) -> list[Path]:
+    """The run's log file(s) as the onerror handler gets them: a path, a list of paths
+    (Snakemake >= 9.27), or nothing."""
+    if not log:
+        return []
+    if isinstance(log, (str, Path)):
+        return [Path(log)]
+    return [Path(p) for p in log if p]
+
+
+def failed_jobs(workflow, log, samples: list[str]) -> list[FailedJob]:
     """The jobs that failed in this run: from the scheduler, else from the run's log."""
     scheduler = getattr(workflow, "scheduler", None)
     failed = getattr(scheduler, "failed", None)
@@ -84,8 +94,9 @@ def failed_jobs(workflow, log: str | None, samples: list[str]) -> list[FailedJob
                 logs = [str(p) for p in (getattr(sub, "log", None) or [])]
                 jobs.append(FailedJob(rule, {k: str(v) for k, v in wildcards.items()}, logs))
         return jobs
-    if log and Path(log).is_file():
-        return parse_snakemake_log(Path(log).read_text(errors="replace"), samples)
+    for path in log_paths(log):
+        if path.is_file():
+            return parse_snakemake_log(path.read_text(errors="replace"), samples)
     return []
 
 

@@ -20,66 +20,8 @@ import time
 
 import pytest
 import tiny_cohort
-from conftest import BIN, ROOT, run
-
-SNAKEMAKE = [
-    str(BIN / "snakemake"),
-    "--snakefile",
-    str(ROOT / "Snakefile"),
-    "--cores",
-    "2",
-    "--set-scatter",
-    "shard=2",
-]
-ENV = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
-
-
-def snakemake(workdir, *args, targets=(), check=True, timeout=600):
-    """Run Snakemake on a tiny cohort (targets after `--`: options such as --configfile
-    take several values)."""
-    cmd = SNAKEMAKE + [
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        *args,
-    ]
-    return run(cmd + (["--", *targets] if targets else []), check=check, timeout=timeout)
-
-
-def records(cmd):
-    """Lines of a tool's output without header lines."""
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return [line for line in out.splitlines() if not line.startswith("#")]
-
-
-def cram_records(workdir, sample):
-    return records(
-        [
-            "samtools",
-            "view",
-            "-T",
-            str(workdir / "results/reference/genome.fa"),
-            str(workdir / f"results/align/{sample}.cram"),
-        ]
-    )
-
-
-def vcf_records(path):
-    with gzip.open(path, "rt") as fh:
-        return [line for line in fh if not line.startswith("#")]
-
-
-def job_blocks(out):
-    """[(rule, wildcards text)] of the jobs a Snakemake run or dry-run printed."""
-    return [
-        (rule, (re.search(r"^\s+wildcards: (.*)$", block, flags=re.M) or [None, ""])[1])
-        for rule, block in re.findall(
-            r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)(?=\n\n|\Z)",
-            out,
-            flags=re.M | re.S,
-        )
-    ]
+from conftest import ROOT, run
+from tiny_cohort import ENV, SNAKEMAKE, cram_records, job_blocks, snakemake, vcf_records
 
 
 # ------------------------------------------------------------------ bad data at run time
@@ -130,6 +72,31 @@ BAD = {
         lambda r1, r2: (rewrite(r1, lambda lines: []), rewrite(r2, lambda lines: [])),
         "no reads came out of fastp",
     ),
+    # input that cannot be what a sequencer wrote (issue 20, class 6)
+    "COPY": (lambda r1, r2: shutil.copyfile(r1, r2), "the fq2 file is a copy of fq1"),
+    "SWAPPED": (
+        lambda r1, r2: (
+            os.replace(r1, f"{r1}.tmp"),
+            os.replace(r2, r1),
+            os.replace(f"{r1}.tmp", r2),
+        ),
+        "R1 and R2 are swapped",
+    ),
+    "LOWER": (
+        lambda r1, r2: rewrite(
+            r1, lambda lines: [x.lower() if i % 4 == 1 else x for i, x in enumerate(lines)]
+        ),
+        "lower-case bases",
+    ),
+    "ALLN": (
+        lambda r1, r2: [
+            rewrite(
+                r, lambda lines: ["N" * len(x) if i % 4 == 1 else x for i, x in enumerate(lines)]
+            )
+            for r in (r1, r2)
+        ],
+        "fastp removed every read (reads of N only",
+    ),
 }
 
 
@@ -145,7 +112,7 @@ def test_bad_fastq_content_fails_only_its_sample_and_leaves_nothing(tmp_path):
     assert proc.returncode != 0
     # the good sample went on (keep-going in profiles/default) and its CRAM is intact
     assert run(["samtools", "quickcheck", str(work / "results/align/GOOD.cram")]).returncode == 0
-    assert (work / "results/align/GOOD.cram.md5").is_file()
+    assert (work / "results/align/GOOD.cram.sha256").is_file()
     failed = {
         row.split("\t")[0]: row.split("\t")
         for row in (work / "results/failed_samples.tsv").read_text().splitlines()[1:]
@@ -178,7 +145,9 @@ COHORT_RULES = {
     "multiqc",
     "release_allele_frequencies",
     "write_manifest",
-    "sha256sum_deliverable",
+    # the cohort VCF's index and MD5 (a new sample's own are its jobs)
+    "tabix_index_deliverable",
+    "md5sum_deliverable",
     "all",
 }
 
@@ -227,7 +196,7 @@ def runs(tmp_path_factory):
         "finished": finished,
         "mtimes": {
             p: (b / p).stat().st_mtime_ns
-            for p in (f"results/align/{finished}.cram", f"results/align/{finished}.cram.md5")
+            for p in (f"results/align/{finished}.cram", f"results/align/{finished}.cram.sha256")
         },
         "incomplete": len([p for p in (b / ".snakemake/incomplete").rglob("*") if p.is_file()]),
         "lock": any((b / ".snakemake/locks").glob("*")),

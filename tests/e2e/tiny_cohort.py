@@ -1,11 +1,16 @@
 """A tiny cohort for end-to-end runs that must be quick: a random 300 kb genome (chr1,
 chr2, chrX, chrY), samples with known SNVs and ~6x of error-free 2x100 bp reads, written
-in a few tenths of a second. Used by test_reliability.py (runtime bad data, resume)."""
+in a few tenths of a second, and the Snakemake call that runs them (2 shards, 2 cores). Used
+by test_reliability.py (runtime bad data, resume) and test_integrity.py (deliverables)."""
 
 import gzip
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
+from conftest import BIN, ROOT, run
 
 CONTIGS = {"chr1": 120_000, "chr2": 80_000, "chrX": 70_000, "chrY": 30_000}
 READ_LEN = 100
@@ -124,3 +129,64 @@ def write_config(folder, overrides):
         "qc:\n  par: ''\n  overrides:\n"
         + "".join(f"    - {{sample: {s}, justification: 'tiny test genome'}}\n" for s in overrides)
     )
+
+
+# ------------------------------------------------------------------ running them
+SNAKEMAKE = [
+    str(BIN / "snakemake"),
+    "--snakefile",
+    str(ROOT / "Snakefile"),
+    "--cores",
+    "2",
+    "--set-scatter",
+    "shard=2",
+]
+ENV = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+
+
+def snakemake(workdir, *args, targets=(), check=True, timeout=600):
+    """Run Snakemake on a tiny cohort (targets after `--`: options such as --configfile
+    take several values)."""
+    cmd = SNAKEMAKE + [
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        *args,
+    ]
+    return run(cmd + (["--", *targets] if targets else []), check=check, timeout=timeout)
+
+
+def records(cmd):
+    """Lines of a tool's output without header lines."""
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return [line for line in out.splitlines() if not line.startswith("#")]
+
+
+def cram_records(workdir, sample):
+    return records(
+        [
+            "samtools",
+            "view",
+            "-T",
+            str(workdir / "results/reference/genome.fa"),
+            str(workdir / f"results/align/{sample}.cram"),
+        ]
+    )
+
+
+def vcf_records(path):
+    with gzip.open(path, "rt") as fh:
+        return [line for line in fh if not line.startswith("#")]
+
+
+def job_blocks(out):
+    """[(rule, wildcards text)] of the jobs a Snakemake run or dry-run printed."""
+    return [
+        (rule, (re.search(r"^\s+wildcards: (.*)$", block, flags=re.M) or [None, ""])[1])
+        for rule, block in re.findall(
+            r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)(?=\n\n|\Z)",
+            out,
+            flags=re.M | re.S,
+        )
+    ]

@@ -12,7 +12,7 @@ import pytest
 from demo_run import checked_kind
 
 from refcohort import commands
-from refcohort.commands import align, call, qc, reference
+from refcohort.commands import align, call, qc, reference, report
 
 ROOT = bl.ROOT
 CONFIG = bl.pipeline_config(ROOT / "config" / "demo.yaml")
@@ -131,8 +131,8 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
     expected = {
         "stage_reference": commands.render(
             reference.STAGE_REFERENCE,
-            input={"fasta": "/demo/reference.fa"},
             output={"fasta": ref},
+            params={"source": "/demo/reference.fa"},
             log=log["stage_reference"],
         ),
         "samtools_faidx": commands.render(
@@ -168,8 +168,12 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             threads=2,
         ),
         "samtools_markdup": commands.render(
-            align.MARKDUP,
-            input={"bams": [f"{unit}.bam", str(f / "units" / "S01.L002.bam")], "fasta": ref},
+            f"{align.MARKDUP} && {align.SAMTOOLS_INDEX_CRAM}",
+            input={
+                "bams": [f"{unit}.bam", str(f / "units" / "S01.L002.bam")],
+                "fasta": ref,
+                "cram": cram,
+            },
             output={
                 "cram": cram,
                 "crai": f"{cram}.crai",
@@ -185,10 +189,12 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             call.BCFTOOLS_MPILEUP,
             input={"fasta": ref, "regions": "/i/1-of-2.bed", "cram": cram},
             output={"gvcf": shard_gvcfs[0]},
-            params=call.mpileup_params(CONFIG["calling"], bl.ROOT / "scripts"),
+            params=call.mpileup_params(CONFIG["calling"]),
         ),
         "bcftools_concat_gvcf": commands.render(
-            call.BCFTOOLS_CONCAT_GVCF, input={"gvcfs": shard_gvcfs}, output={"gvcf": gvcf}
+            f"{call.BCFTOOLS_CONCAT_GVCF} && {report.TABIX}",
+            input={"gvcfs": shard_gvcfs, "vcf": gvcf},
+            output={"gvcf": gvcf},
         ),
         "bcftools_call_cohort": commands.render(
             call.JOINT_CALL,
@@ -207,12 +213,16 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             },
         ),
         "bcftools_concat_cohort": commands.render(
-            call.CONCAT_COHORT,
-            input={"vcfs": joint_parts, "freeze": str(f / "joint" / "freeze.header")},
+            f"{call.CONCAT_COHORT} && {report.TABIX}",
+            input={
+                "vcfs": joint_parts,
+                "freeze": str(f / "joint" / "freeze.header"),
+                "vcf": cohort,
+            },
             output={"vcf": cohort},
         ),
         "samtools_stats": commands.render(
-            qc.SAMTOOLS_STATS,
+            f"{qc.SAMTOOLS_STATS} > {{output.stats:q}}",
             input={"fasta": ref, "cram": cram},
             output={"stats": str(f / "qc" / "S01.stats.txt")},
             threads=2,
@@ -235,7 +245,7 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             wildcards={"sample": "S01"},
         ),
         "bcftools_stats_sample": commands.render(
-            qc.STATS_SAMPLE,
+            f"{qc.STATS_SNPS} > {{output.snps:q}} && {qc.STATS_INDELS} > {{output.indels:q}}",
             input={"vcf": variants, "autosomes": "/qc/autosomes.bed"},
             output={
                 "snps": str(f / "qc" / "S01.snps.txt"),
@@ -244,7 +254,7 @@ def test_floor_commands_are_the_rendered_templates(tmp_path):
             params={"min_qual": CONFIG["qc"]["min_variant_qual"]},
         ),
         "bcftools_stats_cohort": commands.render(
-            qc.STATS_COHORT,
+            f"{qc.STATS_COHORT} > {{output.stats:q}}",
             input={"fasta": ref, "vcf": cohort},
             output={"stats": str(f / "qc" / "cohort.stats.txt")},
         ),
@@ -307,6 +317,7 @@ def test_the_floor_chains_are_the_rules_commands_without_guards():
     assert align.BWA_MEM in align.BWA_MEM_REALIGN_RULE
     assert align.FIXMATE_SORT in align.BWA_MEM_REALIGN_RULE
     assert align.MARKDUP in align.SAMTOOLS_MARKDUP_RULE
+    assert align.SAMTOOLS_INDEX_CRAM in align.SAMTOOLS_INDEX_CRAM_RULE
     for bare, rule in (
         (call.BCFTOOLS_MPILEUP, call.BCFTOOLS_MPILEUP_RULE),
         (call.BCFTOOLS_CONCAT_GVCF, call.BCFTOOLS_CONCAT_GVCF_RULE),
@@ -315,7 +326,8 @@ def test_the_floor_chains_are_the_rules_commands_without_guards():
         (qc.SAMTOOLS_STATS, qc.SAMTOOLS_STATS_RULE),
         (qc.MOSDEPTH, qc.MOSDEPTH_RULE),
         (qc.CALL_SAMPLE, qc.CALL_SAMPLE_RULE),
-        (qc.STATS_SAMPLE, qc.STATS_SAMPLE_RULE),
+        (qc.STATS_SNPS, qc.STATS_SAMPLE_RULE),
+        (qc.STATS_INDELS, qc.STATS_SAMPLE_RULE),
         (qc.STATS_COHORT, qc.STATS_COHORT_RULE),
     ):
         assert bare in rule

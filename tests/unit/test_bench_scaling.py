@@ -16,7 +16,7 @@ import scaling_data
 import scaling_jobs
 
 from refcohort import commands
-from refcohort.commands import call
+from refcohort.commands import call, report
 
 HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS\n"
 
@@ -176,14 +176,16 @@ def test_joint_commands_render_the_rules_templates(tmp_path):
     assert cmds[0] == expected and len(cmds) == 2
     cohort = str(tmp_path / "cohort.vcf.gz")
     concat = commands.render(
-        call.CONCAT_COHORT, input={"vcfs": parts, "freeze": "/f.header"}, output={"vcf": cohort}
+        f"{call.CONCAT_COHORT} && {report.TABIX}",
+        input={"vcfs": parts, "freeze": "/f.header", "vcf": cohort},
+        output={"vcf": cohort},
     )
     assert scaling_jobs.concat_command(parts, "/f.header", cohort) == concat
     assert bench_scaling.joint_params(config, "--ploidy GRCh38") == params
 
 
 def test_per_sample_commands_render_the_rules_templates():
-    mp = call.mpileup_params(bl.pipeline_config()["calling"], bl.ROOT / "scripts")
+    mp = call.mpileup_params(bl.pipeline_config()["calling"])
     compact = scaling_jobs.mpileup_command(
         call.BCFTOOLS_MPILEUP, "/b.bam", "/r.fa", "/g.bed", mp, "/c.g.vcf.gz"
     )
@@ -209,7 +211,9 @@ def test_hail_commands_render_the_rules_templates(tmp_path):
         store, "/t.tsv", "/r.fa.fai", tmp_path, 2, 4000, 16
     )
     assert (freeze, header) == (str(tmp_path / "freeze.json"), str(tmp_path / "freeze.header"))
-    assert cmd.startswith(f"{scaling_jobs.HAIL_PYTHON} {scaling_jobs.HAIL_CLI} update ")
+    assert cmd.startswith(
+        f"{scaling_jobs.HAIL_PYTHON} {bl.ROOT / 'scripts' / 'hail_cohort.py'} update "
+    )
     for part in (f"--store {store}", "--gvcfs /t.tsv", "--fai /r.fa.fai", "--max-batches 16"):
         assert part in cmd
     assert "--master local --cores 2 --memory-mb 4000" in cmd

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 from refcohort import headers
+from refcohort.validation import fasta as vf
 from refcohort.validation import reference as vr
 
 
@@ -40,27 +41,27 @@ def test_scan_fasta_matches_samtools_dict_for_plain_gzip_and_bgzip(tmp_path):
         if line.startswith("@SQ"):
             tags = dict(f.split(":", 1) for f in line.split("\t")[1:])
             expected[tags["SN"]] = {"length": int(tags["LN"]), "md5": tags["M5"]}
-    assert vr.scan_fasta(fasta) == expected
+    assert vf.scan_fasta(fasta) == expected
     for block in (1, 2, 3, 5, 7):  # headers and newlines split across blocks
-        assert vr.scan_fasta(fasta, block) == expected
+        assert vf.scan_fasta(fasta, block) == expected
     with open(fasta, "rb") as src, gzip.open(tmp_path / "ref.fa.gz", "wb") as dst:
         shutil.copyfileobj(src, dst)
     assert vr.compression(str(tmp_path / "ref.fa.gz")) == "gzip"
-    assert vr.scan_fasta(str(tmp_path / "ref.fa.gz")) == expected
+    assert vf.scan_fasta(str(tmp_path / "ref.fa.gz")) == expected
     subprocess.run(f"bgzip -c {fasta} > {tmp_path / 'ref.bgz.fa.gz'}", shell=True, check=True)
     assert vr.compression(str(tmp_path / "ref.bgz.fa.gz")) == "bgzf"
-    assert vr.scan_fasta(str(tmp_path / "ref.bgz.fa.gz")) == expected
+    assert vf.scan_fasta(str(tmp_path / "ref.bgz.fa.gz")) == expected
     assert vr.compression(fasta) == "plain"
 
 
 def test_fasta_contigs_uses_a_current_fai_and_caches_scans(tmp_path):
     fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT"})
     (tmp_path / "ref.fa.fai").write_text("chr1\t4\t6\t4\t5\nfrom_fai\t9\t0\t9\t10\n")
-    assert set(vr.fasta_contigs(fasta)) == {"chr1", "from_fai"}
+    assert set(vf.fasta_contigs(fasta)) == {"chr1", "from_fai"}
     cache = tmp_path / "cache"
-    scanned = vr.fasta_contigs(fasta, str(cache), md5=True)
+    scanned = vf.fasta_contigs(fasta, str(cache), md5=True)
     assert set(scanned) == {"chr1"} and len(list(cache.iterdir())) == 1
-    assert vr.fasta_contigs(fasta, str(cache), md5=True) == scanned
+    assert vf.fasta_contigs(fasta, str(cache), md5=True) == scanned
 
 
 def test_bgzipped_reference_needs_its_gzi(tmp_path):
@@ -162,7 +163,7 @@ def test_cram_header_m5_against_the_reference(tmp_path):
         ).stdout
     )
     md5s = headers.header_md5s(header)
-    assert md5s == {c: x["md5"] for c, x in vr.scan_fasta(fasta).items()}
+    assert md5s == {c: x["md5"] for c, x in vf.scan_fasta(fasta).items()}
     assert vr.cram_reference_problems([cram], fasta) == []
     changed = write_fasta(tmp_path / "changed.fa", {"chr1": "ACGTACGTAC", "chrX": "TTTTGGGG"})
     (problem,) = vr.cram_reference_problems([cram], changed)
@@ -176,3 +177,70 @@ def test_cram_header_m5_against_the_reference(tmp_path):
         "contig chr1 is in the CRAM but not in the reference"
         in vr.cram_reference_problems([cram], renamed)[0]
     )
+
+
+# ------------------------------------------------------------------ the checks of issue 20, class 4
+def faidx(fasta):
+    subprocess.run(["samtools", "faidx", fasta], check=True, capture_output=True)
+
+
+def test_current_fai_of_the_fasta_passes(tmp_path):
+    fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT" * 40, "chrX": "GGCC" * 20})
+    faidx(fasta)
+    assert vf.fai_problems(fasta) == []
+    assert vr.reference_problems(qc_config(fasta), None) == []
+
+
+def test_stale_fai_kept_after_renaming_the_contigs_is_refused(tmp_path):
+    fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT" * 40, "chrX": "GGCC" * 20})
+    faidx(fasta)
+    mtime = (tmp_path / "ref.fa.fai").stat().st_mtime
+    # the FASTA renamed to other contig names, the old index kept (its time too)
+    write_fasta(tmp_path / "ref.fa", {"1": "ACGT" * 40, "X": "GGCC" * 20})
+    import os
+
+    os.utime(tmp_path / "ref.fa", (mtime - 10, mtime - 10))
+    (problem,) = vr.reference_problems(qc_config(fasta), None)
+    assert "does not match its index" in problem and "contig chr1" in problem
+    assert "samtools faidx" in problem
+    # ... and an index older than its FASTA
+    os.utime(tmp_path / "ref.fa", (mtime + 10, mtime + 10))
+    (problem,) = vf.fai_problems(fasta)
+    assert "changed after its index" in problem
+
+
+def test_duplicate_contig_name_is_refused_with_or_without_fai(tmp_path):
+    fasta = tmp_path / "ref.fa"
+    fasta.write_text(">chr1\nACGTACGT\n>chrX\nACGT\n>chr1\nGGGG\n")
+    (problem,) = vr.reference_problems(qc_config(str(fasta)), None)
+    assert "more than one contig named chr1" in problem
+    faidx(str(fasta))  # samtools keeps the first chr1 and warns
+    (problem,) = vr.reference_problems(qc_config(str(fasta)), None)
+    assert "a second contig named 'chr1'" in problem
+
+
+def test_contig_classes_must_not_overlap(tmp_path):
+    fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT", "chrX": "ACGT", "chrY": "AC"})
+    problems = vr.reference_problems(qc_config(fasta, autosomes="chr.*"), None)
+    assert any("qc.autosomes 'chr.*' and qc.chrX" in p and "chrX" in p for p in problems)
+    assert any("qc.autosomes 'chr.*' and qc.chrY" in p for p in problems)
+
+
+def test_par_interval_past_the_end_of_the_contig_is_refused(tmp_path):
+    fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT" * 100, "chrX": "A" * 400})
+    bed = tmp_path / "par.bed"
+    bed.write_text("chrX\t10000\t2781479\n")  # GRCh38's PAR1 on a 400 bp chrX
+    (problem,) = vr.reference_problems(qc_config(fasta), str(bed))
+    assert "ends past the end of chrX (400 bp" in problem and "another assembly" in problem
+
+
+def test_ploidy_file_contigs_must_be_the_references(tmp_path):
+    fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT" * 100, "chrX": "A" * 400})
+    ploidy = tmp_path / "ploidy.txt"
+    ploidy.write_text("X 1 400 M 1\nchrX 1 5000 M 1\n* * * M 2\n")
+    config = qc_config(fasta)
+    config["reference"]["ploidy"] = str(ploidy)
+    problems = vr.reference_problems(config, None)
+    assert any("line 1: contig 'X' is not in the reference" in p for p in problems)
+    assert any("line 2: chrX:1-5000 ends past the end of chrX" in p for p in problems)
+    assert len(problems) == 2

@@ -142,20 +142,20 @@ CASES = [
         "config-unknown-key",
         lambda p: write_config(p, "threads: 4\n"),
         [
-            "config.yaml, line 5, key threads: unknown key 'threads' under the top level",
+            "config.yaml, line 7, key threads: unknown key 'threads' under the top level",
             "belong in a profile",
         ],
     ),
     (
         "config-wrong-type",
         lambda p: write_config(p, "markdup:\n  optical_distance: ten\n"),
-        ["config.yaml, line 6, key markdup.optical_distance: 'ten' is text; write a whole number"],
+        ["config.yaml, line 8, key markdup.optical_distance: 'ten' is text; write a whole number"],
     ),
     (
         "config-out-of-range",
         lambda p: write_config(p, "qc:\n  contamination:\n    min_af: 1.5\n"),
         [
-            "config.yaml, line 7, key qc.contamination.min_af: 1.5 is above the maximum 1; use a "
+            "config.yaml, line 8, key qc.contamination.min_af: 1.5 is above the maximum 1; use a "
             "value of at most 1"
         ],
     ),
@@ -163,7 +163,7 @@ CASES = [
         "threshold-out-of-range",
         lambda p: write_config(p, "qc:\n  thresholds:\n    pct_duplication: {fail_above: 130}\n"),
         [
-            "config.yaml, line 7, key qc.thresholds.pct_duplication.fail_above: 130 is outside the "
+            "config.yaml, line 9, key qc.thresholds.pct_duplication.fail_above: 130 is outside the "
             "range of pct_duplication (0-100)"
         ],
     ),
@@ -207,6 +207,77 @@ CASES = [
             "qc.population_af 'af.vcf.gz' names its contigs 1, the reference chr1, chrX: no "
             "autosome in common"
         ],
+    ),
+    # issue 20, class 4: the reference, ploidy and contig classes against each other
+    (
+        "stale-fai",
+        lambda p: (
+            subprocess.run(["samtools", "faidx", str(p / "ref.fa")], check=True),
+            edit(p / "ref.fa", ">chr1", ">1"),
+            __import__("os").utime(p / "ref.fa", (0, 0)),
+        ),
+        ["reference.fasta 'ref.fa' does not match its index ref.fa.fai at contig chr1"],
+    ),
+    (
+        "duplicate-contig",
+        lambda p: edit(p / "ref.fa", ">chrX\n", ">chr1\n"),
+        ["reference.fasta 'ref.fa' has more than one contig named chr1"],
+    ),
+    (
+        "autosomes-match-chrX",
+        lambda p: write_config(p, "qc:\n  autosomes: 'chr.*'\n"),
+        ["qc.autosomes 'chr.*' and qc.chrX '(chr)?X' both match chrX"],
+    ),
+    (
+        "par-past-contig-end",
+        lambda p: (
+            (p / "par.bed").write_text("chrX\t10000\t2781479\tPAR1\n"),
+            write_config(p, "qc:\n  par: par.bed\n"),
+        ),
+        ["chrX:10000-2781479 ends past the end of chrX (200 bp in the reference)"],
+    ),
+    (
+        "ploidy-contigs",
+        lambda p: (
+            (p / "ploidy.txt").write_text("X 1 200 M 1\n* * * M 2\n"),
+            write_config(p, "reference:\n  ploidy: ploidy.txt\n"),
+        ),
+        ["reference.ploidy 'ploidy.txt', line 1: contig 'X' is not in the reference"],
+    ),
+    # class 5: one reader, every consumer; what a reader must not take silently
+    (
+        "empty-cohort",
+        lambda p: (p / "samples.tsv").write_text("sample\tsex\tpopulation\n"),
+        ["samples.tsv: the header has no rows under it; add one line per sample"],
+    ),
+    (
+        "id-too-long",
+        lambda p: (
+            edit(p / "samples.tsv", "B\tmale", f"{'B' * 300}\tmale"),
+            edit(p / "units.tsv", "B\tL1", f"{'B' * 300}\tL1"),
+        ),
+        ["column 'sample': is 300 characters long; use at most 64"],
+    ),
+    (
+        "misspelt-optional-column",
+        lambda p: edit(p / "units.tsv", "\tlibrary\t", "\tlibary\t"),
+        ["units.tsv, line 1 (header): unknown column 'libary' (did you mean 'library'?)"],
+    ),
+    (
+        "sarek-columns",
+        lambda p: edit(p / "units.tsv", "\tfq1\tfq2", "\tfastq_1\tfastq_2"),
+        [
+            "unknown column 'fastq_1' (nf-core/sarek's name for fq1; "
+            "scripts/convert_samplesheet.py converts a sarek sheet)"
+        ],
+    ),
+    (
+        "duplicate-yaml-key",
+        lambda p: (p / "config.yaml").write_text(
+            "samples: samples.tsv\nunits: units.tsv\nreference:\n  fasta: ref.fa\n"
+            "qc:\n  par: ''\nrelease:\n  min_group_size: 5\nqc:\n  chrX: X\n"
+        ),
+        ["config.yaml, line 9, key qc: given twice in the same block (first on line 5)"],
     ),
 ]
 
@@ -327,6 +398,11 @@ def test_the_audit_catches_an_unquoted_path():
     assert names == ["output.txt"]
 
 
+def outputs_of(job):
+    m = re.search(r"^\s+output: (.*)$", job, flags=re.M)
+    return m.group(1).split(", ") if m else []
+
+
 def jobs_of(out, rule):
     return re.findall(rf"^(?:rule|localrule) {rule}:\n(.*?)(?=\n\n|\Z)", out, flags=re.M | re.S)
 
@@ -352,10 +428,19 @@ def test_manifest_takes_every_deliverable_and_checksum_files(mini):
     }
     assert sidecars <= manifest_inputs
     assert "ref.fa" in manifest_inputs
-    commands = [
-        re.search(r"^Shell command: (.*)$", j, flags=re.M).group(1)
-        for j in jobs_of(out, "sha256sum_deliverable")
-    ]
-    assert sorted(commands) == sorted(
-        f"sha256sum {p[:-7]} > {p} 2> logs/sha256sum_deliverable/{p[:-7]}.log" for p in sidecars
+    # each SHA-256 is written by the job that makes its file, and by no other job: the
+    # shell command's own seal, or (the QC table) the gate's Python
+    jobs = re.findall(
+        r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)(?=\n\n|\Z)",
+        out,
+        flags=re.M | re.S,
     )
+    for sidecar in sidecars:
+        deliverable = sidecar.removesuffix(".sha256")
+        makers = [(rule, body) for rule, body in jobs if sidecar in outputs_of(body)]
+        assert len(makers) == 1, (sidecar, [r for r, _ in makers])
+        rule, body = makers[0]
+        assert deliverable in outputs_of(body), (rule, sidecar)
+        if rule != "gate_samples":
+            assert f"seal_deliverable.sh {deliverable}" in body, rule
+    assert "sha256sum" not in out.replace("seal_deliverable.sh", "")

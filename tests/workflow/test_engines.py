@@ -13,6 +13,8 @@ import re
 import pytest
 from conftest import BIN, ROOT, dry_run, run, write_config
 
+from refcohort import integrity
+
 
 def jobs(out):
     return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", out, flags=re.M)}
@@ -58,6 +60,9 @@ def gated(project, allowed):
         "A\tPASS\t\t\tincluded\nB\tFAIL\tFAIL: pct_reads_mapped 50 < 90\t\texcluded\n"
     )
     (project / "results/joint/sample_sexes.txt").write_text("A\tF\n")
+    # the gate and the gVCF rules seal what they write (checked before any job runs)
+    for path in ["results/qc/sample_qc.tsv", *[f"results/gvcf/{s}.g.vcf.gz" for s in "AB"]]:
+        integrity.seal(project / path, project / ".snakemake" / "validation")
     return dry_run(project, "results/joint/cohort.vcf.gz", "--allowed-rules", *allowed).stdout
 
 
@@ -87,15 +92,18 @@ BCFTOOLS_JOBS = {
     "qc_report": 1,
     "multiqc": 1,
     "all": 1,
-    # engine-independent stages downstream: release, checksums (2 CRAMs, 2 gVCFs, the
-    # cohort VCF, the QC table) and the manifest
+    # engine-independent stages downstream: release and the manifest
     "bcftools_view_release": 1,
     "release_allele_frequencies": 1,
-    "sha256sum_deliverable": 6,
     "write_manifest": 1,
+    # each deliverable is sealed (SHA-256) by the rule that makes it; indexes and MD5s
+    # are made from the files (2 CRAMs, 2 gVCFs, the cohort VCF)
+    "samtools_index_cram": 2,
+    "tabix_index_deliverable": 3,
+    "md5sum_deliverable": 5,
     # the cohort freeze (the gated gVCFs and their checksums)
     "record_cohort_freeze": 1,
-    "total": 54,
+    "total": 58,
 }
 
 
@@ -253,7 +261,8 @@ def test_gatk_vqsr_needs_resources_then_recalibrates(mini):
 
 
 def test_deepvariant_and_glnexus(mini):
-    engine(mini, "engine: deepvariant")
+    (mini / "par.bed").write_text("chrX\t0\t50\tPAR1\n")
+    write_config(mini, "calling:\n  engine: deepvariant\nqc:\n  par: par.bed\n")
     out = dry_run(mini).stdout
     n = jobs(out)
     assert n["deepvariant_call"] == 2 and n["bcftools_view_sample"] == 2 and n["bwa_mem"] == 3

@@ -37,7 +37,11 @@ def test_dry_run_dag_and_commands(mini):
     assert "bwa mem -p -K 100000000 -Y" in out
     assert "@RG\\tID:A.L2\\tSM:A\\tPL:ILLUMINA\\tLB:A-lib\\tPU:L2" in out
     assert "samtools fixmate -m" in out and "samtools markdup -S -d 2500" in out
-    assert "-O cram --write-index" in out and "samtools quickcheck" in out
+    assert "-O cram - results/align/A.cram" in out and "samtools quickcheck" in out
+    # the deliverable is sealed by its own rule; index and MD5 come from the file
+    assert "seal_deliverable.sh results/align/A.cram" in out
+    assert jobs["samtools_index_cram"] == "2"
+    assert jobs["md5sum_deliverable"] == "5"  # 2 CRAMs, 2 gVCFs, the cohort VCF
     assert re.search(r"bcftools mpileup .*--gvcf 5,15", out)
     assert "--annotate FORMAT/AD,FORMAT/DP " in out and "fold_gvcf.awk" in out
     assert "bcftools merge --gvcf" in out and "--multiallelic-caller" in out
@@ -55,7 +59,7 @@ def test_ploidy_file_and_filters_come_from_config(mini):
     (mini / "ploidy.txt").write_text("* * * M 2\n* * * F 2\n")
     write_config(
         mini,
-        "  ploidy: ploidy.txt\njoint:\n  filters:\n"
+        "reference:\n  ploidy: ploidy.txt\njoint:\n  filters:\n"
         "    - {name: Shallow, expression: 'INFO/DP<3'}\n",
     )
     out = dry_run(mini).stdout

@@ -34,19 +34,19 @@ rule bcftools_mpileup:
         mem_mb=lambda wc, attempt: 2000 * attempt,
         runtime=lambda wc, attempt: 240 * attempt,
     params:
-        **commands.call.mpileup_params(config["calling"], SCRIPTS),
+        **commands.call.mpileup_params(config["calling"]),
+        scripts=SCRIPTS,
     shell:
         commands.call.BCFTOOLS_MPILEUP_RULE
 
 
 rule bcftools_concat_gvcf:
-    """Concatenate a sample's shard gVCFs into its deliverable gVCF (+ TBI, MD5)."""
+    """Concatenate a sample's shard gVCFs into its deliverable gVCF (+ SHA-256)."""
     input:
         gvcfs=sample_shard_gvcfs,
     output:
         gvcf="results/gvcf/{sample}.g.vcf.gz",
-        tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
-        md5="results/gvcf/{sample}.g.vcf.gz.md5",
+        sha256="results/gvcf/{sample}.g.vcf.gz.sha256",
     log:
         "logs/bcftools_concat_gvcf/{sample}.log",
     benchmark:
@@ -59,6 +59,8 @@ rule bcftools_concat_gvcf:
     resources:
         mem_mb=1000,
         runtime=lambda wc, attempt: 60 * attempt,
+    params:
+        scripts=SCRIPTS,
     shell:
         commands.call.BCFTOOLS_CONCAT_GVCF_RULE
 
@@ -91,24 +93,23 @@ rule bcftools_call_cohort:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=lambda wc, attempt: 360 * attempt,
     params:
+        scripts=SCRIPTS,
         ploidy=ploidy_option(),
         call_extra=tool_extra("joint", "call_extra"),
-        soft_filters=SCRIPTS / "soft_filters.sh",
         filters=commands.call.soft_filter_options(config["joint"]["filters"]),
     shell:
         commands.call.JOINT_CALL_RULE
 
 
 rule bcftools_concat_cohort:
-    """Concatenate the joint shards into the cohort VCF (+ TBI, MD5), naming the freeze."""
+    """Concatenate the joint shards into the cohort VCF (+ SHA-256), naming the freeze."""
     input:
         vcfs=gather.shard("results/joint/shards/{scatteritem}.vcf.gz"),
         tbis=gather.shard("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
         freeze="results/cohort/freeze.header",
     output:
         vcf="results/joint/cohort.vcf.gz",
-        tbi="results/joint/cohort.vcf.gz.tbi",
-        md5="results/joint/cohort.vcf.gz.md5",
+        sha256="results/joint/cohort.vcf.gz.sha256",
     log:
         "logs/bcftools_concat_cohort.log",
     benchmark:
@@ -121,5 +122,7 @@ rule bcftools_concat_cohort:
     resources:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        scripts=SCRIPTS,
     shell:
         commands.call.CONCAT_COHORT_RULE

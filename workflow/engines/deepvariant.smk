@@ -18,8 +18,7 @@ rule deepvariant_call:
         vcf="results/call/deepvariant/{sample}.vcf.gz",
         vcf_tbi="results/call/deepvariant/{sample}.vcf.gz.tbi",
         gvcf="results/gvcf/{sample}.g.vcf.gz",
-        tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
-        md5="results/gvcf/{sample}.g.vcf.gz.md5",
+        sha256="results/gvcf/{sample}.g.vcf.gz.sha256",
     log:
         "logs/deepvariant_call/{sample}.log",
     benchmark:
@@ -33,6 +32,7 @@ rule deepvariant_call:
         mem_mb=lambda wc, attempt: 32000 * attempt,
         runtime=lambda wc, attempt: 1440 * attempt,
     params:
+        scripts=SCRIPTS,
         model=config["calling"]["deepvariant"]["model_type"],
         par=deepvariant_par_options,
         extra=tool_extra("calling.deepvariant"),

@@ -208,8 +208,7 @@ rule gatk_mergevcfs_cohort:
         dict="results/reference/genome.dict",
     output:
         vcf="results/joint/cohort.vcf.gz",
-        tbi="results/joint/cohort.vcf.gz.tbi",
-        md5="results/joint/cohort.vcf.gz.md5",
+        sha256="results/joint/cohort.vcf.gz.sha256",
     log:
         "logs/gatk_mergevcfs_cohort.log",
     benchmark:
@@ -223,6 +222,7 @@ rule gatk_mergevcfs_cohort:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
+        scripts=SCRIPTS,
         java=java_options,
         vcfs=lambda wc, input: commands.repeated_option("-I", input.vcfs),
     shell:

@@ -86,15 +86,14 @@ rule bcftools_view_glnexus:
 
 
 rule bcftools_concat_glnexus:
-    """Concatenate the GLnexus shards into the cohort VCF (+ TBI, MD5), naming the freeze."""
+    """Concatenate the GLnexus shards into the cohort VCF (+ SHA-256), naming the freeze."""
     input:
         vcfs=gather.shard("results/joint/shards/{scatteritem}.vcf.gz"),
         tbis=gather.shard("results/joint/shards/{scatteritem}.vcf.gz.tbi"),
         freeze="results/cohort/freeze.header",
     output:
         vcf="results/joint/cohort.vcf.gz",
-        tbi="results/joint/cohort.vcf.gz.tbi",
-        md5="results/joint/cohort.vcf.gz.md5",
+        sha256="results/joint/cohort.vcf.gz.sha256",
     log:
         "logs/bcftools_concat_glnexus.log",
     benchmark:
@@ -107,5 +106,7 @@ rule bcftools_concat_glnexus:
     resources:
         mem_mb=2000,
         runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        scripts=SCRIPTS,
     shell:
         commands.call.CONCAT_COHORT_RULE

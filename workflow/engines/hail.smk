@@ -35,10 +35,10 @@ rule bcftools_call_gvcf:
         mem_mb=1000,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
+        scripts=SCRIPTS,
         bands=commands.call.gvcf_bands(config["calling"]),
         ploidy=ploidy_option(),
         sex=lambda wc: sample_sex_code(wc.sample),
-        convert=SCRIPTS / "hail_gvcf.awk",
     shell:
         commands.hail.BCFTOOLS_CALL_GVCF_RULE
 
@@ -151,7 +151,7 @@ rule bcftools_filter_hail_shard:
         mem_mb=1000,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
-        soft_filters=SCRIPTS / "soft_filters.sh",
+        scripts=SCRIPTS,
         filters=commands.call.soft_filter_options(config["joint"]["filters"]),
     shell:
         commands.hail.FILTER_HAIL_SHARD_RULE

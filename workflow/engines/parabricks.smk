@@ -46,8 +46,7 @@ rule pbrun_fq2bam:
         index=multiext(REFERENCE, ".amb", ".ann", ".bwt", ".pac", ".sa"),
     output:
         cram="results/align/{sample}.cram",
-        crai="results/align/{sample}.cram.crai",
-        md5="results/align/{sample}.cram.md5",
+        sha256="results/align/{sample}.cram.sha256",
         metrics="results/qc/markdup/{sample}.duplicate_metrics.txt",
     log:
         "logs/pbrun_fq2bam/{sample}.log",
@@ -62,6 +61,7 @@ rule pbrun_fq2bam:
         mem_mb=lambda wc, attempt: 96000 + 32000 * (attempt - 1),
         runtime=lambda wc, attempt: 240 * attempt,
     params:
+        scripts=SCRIPTS,
         in_fq=parabricks_in_fq,
         extra=tool_extra("calling.parabricks", "fq2bam_extra"),
     shell:

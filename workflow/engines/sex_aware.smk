@@ -43,8 +43,7 @@ rule gatk_mergevcfs_gvcf:
         dict="results/reference/genome.dict",
     output:
         gvcf="results/gvcf/{sample}.g.vcf.gz",
-        tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
-        md5="results/gvcf/{sample}.g.vcf.gz.md5",
+        sha256="results/gvcf/{sample}.g.vcf.gz.sha256",
     log:
         "logs/gatk_mergevcfs_gvcf/{sample}.log",
     benchmark:
@@ -58,6 +57,7 @@ rule gatk_mergevcfs_gvcf:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
+        scripts=SCRIPTS,
         java=java_options,
     shell:
         commands.gatk.GATK_MERGEVCFS_GVCF_RULE

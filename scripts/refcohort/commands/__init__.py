@@ -15,9 +15,16 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import SimpleNamespace
 
 from snakemake.utils import format as _snakemake_format
+
+# The workflow's scripts folder (the Snakefile's SCRIPTS), which templates name as
+# {params.scripts}: this package lives in it. Rules pass it as a pathlib.Path, a value
+# Snakemake does not record among a job's params, so that moving the checkout does not
+# make every job look changed (tests/e2e/test_integrity.py moves one).
+SCRIPTS = Path(__file__).resolve().parents[2]
 
 
 def logged(command: str) -> str:
@@ -49,9 +56,12 @@ def render(
     resources: Mapping[str, object] | None = None,
     threads: int = 1,
     log: str = "/dev/null",
+    scripts: Path = SCRIPTS,
 ) -> str:
     """A template as the bash command Snakemake would run for a job with these files
-    (Snakemake's own formatter: ``:q`` quotes, lists become space-separated words)."""
+    (Snakemake's own formatter: ``:q`` quotes, lists become space-separated words);
+    ``params.scripts`` is the workflow's scripts folder unless given."""
+    params = {"scripts": scripts, **dict(params or {})}
     return _snakemake_format(
         template,
         input=_namespace(input),

@@ -1,10 +1,16 @@
 """Alignment: fastp streamed into BWA-MEM (CCDG settings), fixmate and sort per unit;
-merge and duplicate marking per sample into CRAM + CRAI + MD5.
+merge and duplicate marking per sample into the CRAM and its SHA-256.
 
 The bare tool chains (``FASTP_PAIRS``, ``REALIGN_READS``, ``BWA_SORT``, ``MARKDUP``) are
 what the benchmarks' floor runs; the rules add the pipeline's guards around them: the
 pair check in the stream (scripts/check_pairs.awk), fastp's own warnings turned into a
-failure, the @PG link for realigned files, ``samtools quickcheck`` and the MD5.
+failure, fastp's JSON checked complete (scripts/check_output.sh), the @PG link for realigned
+files, ``samtools quickcheck`` of what is read and written, and the CRAM's SHA-256
+(scripts/seal_deliverable.sh). Its index and MD5 come from rules of their own, so that a
+deleted ``.crai`` or ``.md5`` is made again from the CRAM, not by aligning again.
+
+Scripts of the workflow are named through ``{params.scripts}`` (see
+:data:`refcohort.commands.SCRIPTS`).
 """
 
 from __future__ import annotations
@@ -68,8 +74,7 @@ MARKDUP = (
     "samtools merge -u -o - {input.bams:q}"
     " | samtools markdup -S -d {params.optical_distance} {params.extra}"
     " -f {output.stats:q} -T {output.cram:q}.tmp --threads {threads}"
-    " --reference {input.fasta:q} -O cram --write-index"
-    " - {output.cram:q}##idx##{output.crai:q}"
+    " --reference {input.fasta:q} -O cram - {output.cram:q}"
 )
 
 # ------------------------------------------------------------------ the rules
@@ -79,25 +84,37 @@ MARKDUP = (
 
 
 def fastp_problem(hint: str = "") -> str:
-    """Fail the job when fastp logged a problem (the stream itself may have exited 0)."""
+    """Fail the job when fastp logged a problem (the stream itself may have exited 0), or
+    when its JSON report is incomplete (fastp exits 0 after a failed write)."""
     return (
         " && if grep -qiE '^ERROR|different read numbers' {log:q}; then"
         f" echo 'ERROR: FASTQ check: fastp reported the problem above{hint}' >> {{log:q}};"
         " exit 1; fi"
+        " && bash {params.scripts:q}/check_output.sh json {output.fastp_json:q} 2>> {log:q}"
     )
 
 
-BWA_MEM_RULE = f"({FASTP_PAIRS} | awk -f {{params.check:q}} | {BWA_SORT}) 2> {{log:q}}" + (
-    fastp_problem(
-        " (R1 and R2 of different lengths: a truncated file or files that are not mates;"
-        " or a broken record)"
+# htslib only warns when a CRAM/BAM/VCF it reads is truncated; the tools then exit 0
+HTS_LOG_CHECK = " && bash {params.scripts:q}/check_output.sh hts-log {log:q} 2>> {log:q}"
+
+
+BWA_MEM_RULE = (
+    f"({FASTP_PAIRS} | awk -f {{params.scripts:q}}/check_pairs.awk | {BWA_SORT}) 2> {{log:q}}"
+    + (
+        fastp_problem(
+            " (R1 and R2 of different lengths: a truncated file or files that are not mates;"
+            " or a broken record)"
+        )
     )
 )
 # params.pg_parent: the last @PG of the file's own chain, which our bwa line is linked to
 # (scripts/link_pg.sh; empty: the file has no chain and the stream passes unchanged)
 BWA_MEM_REALIGN_RULE = (
-    f"({REALIGN_READS} | awk -v source=realign -f {{params.check:q}} | {BWA_MEM}"
-    f" | bash {{params.link_pg:q}} {{params.pg_parent:q}} | {FIXMATE_SORT}) 2> {{log:q}}"
+    "(samtools quickcheck -v {input.reads:q}"
+    f" && {REALIGN_READS} | awk -v source=realign -f {{params.scripts:q}}/check_pairs.awk"
+    f" | {BWA_MEM} | bash {{params.scripts:q}}/link_pg.sh {{params.pg_parent:q}}"
+    f" | {FIXMATE_SORT}) 2> {{log:q}}"
+    + HTS_LOG_CHECK
     + fastp_problem()
     + " && if grep -qE 'discarded [1-9][0-9]* singletons' {log:q}; then"
     " echo 'WARNING: reads whose mate is not in the file were left out (count above)'"
@@ -105,6 +122,10 @@ BWA_MEM_REALIGN_RULE = (
 )
 SAMTOOLS_MARKDUP_RULE = (
     f"({MARKDUP}"
-    " && samtools quickcheck {output.cram:q}"
-    " && md5sum {output.cram:q} > {output.md5:q}) 2> {log:q}"
+    " && samtools quickcheck -v {output.cram:q}"
+    " && bash {params.scripts:q}/check_output.sh text {output.stats:q}"
+    " && bash {params.scripts:q}/seal_deliverable.sh {output.cram:q}) 2> {log:q}" + HTS_LOG_CHECK
 )
+# A deliverable CRAM's index, made from it (a deleted .crai never means aligning again)
+SAMTOOLS_INDEX_CRAM = "samtools index -@ {threads} {input.cram:q} {output.crai:q}"
+SAMTOOLS_INDEX_CRAM_RULE = f"({SAMTOOLS_INDEX_CRAM}) 2> {{log:q}}" + HTS_LOG_CHECK

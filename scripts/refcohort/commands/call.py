@@ -8,6 +8,9 @@ from pathlib import Path
 
 from ..contigs import BCFTOOLS_PLOIDY_NAMES
 from . import extra_options
+from .align import HTS_LOG_CHECK
+
+SEAL_GVCF = "bash {params.scripts:q}/seal_deliverable.sh {output.gvcf:q}"
 
 # ------------------------------------------------------------------ options
 # The annotations the gVCF keeps beyond mpileup's PL and INFO/I16, QS, DP (what `call -m`
@@ -45,14 +48,13 @@ def mpileup_options(calling: dict) -> str:
     )
 
 
-def mpileup_params(calling: dict, scripts: str | Path) -> dict[str, str]:
-    """Rule bcftools_mpileup's params (the benchmarks' too): the mpileup options, the
-    depth and GQ bands and the fold script (scripts/fold_gvcf.awk in ``scripts``)."""
+def mpileup_params(calling: dict) -> dict[str, str]:
+    """Rule bcftools_mpileup's params (the benchmarks' too): the mpileup options and the
+    depth and GQ bands of scripts/fold_gvcf.awk."""
     return {
         "options": mpileup_options(calling),
         "bands": gvcf_bands(calling),
         "gq_bands": GQ_BANDS,
-        "fold": str(Path(scripts) / "fold_gvcf.awk"),
     }
 
 
@@ -86,11 +88,12 @@ BCFTOOLS_MPILEUP = (
     "bcftools mpileup --fasta-ref {input.fasta:q} --regions-file {input.regions:q}"
     f" --annotate {MPILEUP_ANNOTATE} {{params.options}} -Ou {{input.cram:q}}"
     f" | bcftools annotate --remove {UNUSED_ANNOTATIONS} -Ov"
-    " | awk -v bands={params.bands} -v gq_bands={params.gq_bands} -f {params.fold:q}"
+    " | awk -v bands={params.bands} -v gq_bands={params.gq_bands}"
+    " -f {params.scripts:q}/fold_gvcf.awk"
     " | bgzip --compress-level 9 -c > {output.gvcf:q}"
     " && tabix -p vcf {output.gvcf:q}"
 )
-BCFTOOLS_MPILEUP_RULE = f"({BCFTOOLS_MPILEUP}) 2> {{log:q}}"
+BCFTOOLS_MPILEUP_RULE = f"({BCFTOOLS_MPILEUP}) 2> {{log:q}}" + HTS_LOG_CHECK
 # mpileup's gVCF as it comes (what the pipeline wrote before the compact form)
 BCFTOOLS_MPILEUP_FULL = (
     "bcftools mpileup --fasta-ref {input.fasta:q} --regions-file {input.regions:q}"
@@ -98,12 +101,9 @@ BCFTOOLS_MPILEUP_FULL = (
     " -Oz -o {output.gvcf:q} {input.cram:q}"
     " && tabix -p vcf {output.gvcf:q}"
 )
-BCFTOOLS_CONCAT_GVCF = (
-    "bcftools concat --naive -Oz -o {output.gvcf:q} {input.gvcfs:q} && tabix -p vcf {output.gvcf:q}"
-)
-BCFTOOLS_CONCAT_GVCF_RULE = (
-    f"({BCFTOOLS_CONCAT_GVCF} && md5sum {{output.gvcf:q}} > {{output.md5:q}}) 2> {{log:q}}"
-)
+BCFTOOLS_CONCAT_GVCF = "bcftools concat --naive -Oz -o {output.gvcf:q} {input.gvcfs:q}"
+# the deliverable: its index and MD5 come from rules of their own (workflow/integrity.smk)
+BCFTOOLS_CONCAT_GVCF_RULE = f"({BCFTOOLS_CONCAT_GVCF} && {SEAL_GVCF}) 2> {{log:q}}" + HTS_LOG_CHECK
 
 # ------------------------------------------------------------------ joint genotyping
 # Per shard: merge the gated samples' gVCFs over the shard, call with sex-aware ploidy,
@@ -118,16 +118,18 @@ JOINT_CALL = (
     " | bcftools norm --fasta-ref {input.fasta:q} -Ou"
     " | bcftools view --trim-alt-alleles -Ou"
     " | bcftools view --exclude 'ALT=\"<*>\"' -Ou"
-    " | bash {params.soft_filters:q} {params.filters}"
+    " | bash {params.scripts:q}/soft_filters.sh {params.filters}"
     " | bcftools view -Oz -o {output.vcf:q}"
     " && tabix -p vcf {output.vcf:q}"
 )
-JOINT_CALL_RULE = f"({JOINT_CALL}) 2> {{log:q}}"
+JOINT_CALL_RULE = f"({JOINT_CALL}) 2> {{log:q}}" + HTS_LOG_CHECK
 # --allow-overlaps: left-alignment can move an indel before its shard's start; the
 # header names the cohort freeze (refcohort.freeze)
 CONCAT_COHORT = (
     "bcftools concat --allow-overlaps -Ou {input.vcfs:q}"
     " | bcftools annotate --header-lines {input.freeze:q} -Oz -o {output.vcf:q}"
-    " && tabix -p vcf {output.vcf:q}"
 )
-CONCAT_COHORT_RULE = f"({CONCAT_COHORT} && md5sum {{output.vcf:q}} > {{output.md5:q}}) 2> {{log:q}}"
+CONCAT_COHORT_RULE = (
+    f"({CONCAT_COHORT} && bash {{params.scripts:q}}/seal_deliverable.sh {{output.vcf:q}})"
+    " 2> {log:q}" + HTS_LOG_CHECK
+)

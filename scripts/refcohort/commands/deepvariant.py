@@ -12,7 +12,8 @@ DEEPVARIANT_CALL_RULE = (
     " --output_vcf {output.vcf:q} --output_gvcf {output.gvcf:q}"
     " --num_shards {threads} --intermediate_results_dir {params.tmp:q}"
     f" {HAPLOID_CONTIGS} {{params.par}} {{params.extra}}"
-    " && rm -rf {params.tmp:q} && md5sum {output.gvcf:q} > {output.md5:q}) > {log:q} 2>&1"
+    " && rm -rf {params.tmp:q} && bash {params.scripts:q}/seal_deliverable.sh {output.gvcf:q})"
+    " > {log:q} 2>&1"
 )
 # non-reference PASS genotypes; the gVCF's <*> allele is trimmed away
 BCFTOOLS_VIEW_SAMPLE_RULE = (

@@ -147,7 +147,8 @@ GATK_APPLYVQSR_RULE = (
 # gatk_mergevcfs_cohort
 GATK_MERGEVCFS_COHORT_RULE = (
     "(gatk --java-options {params.java:q} MergeVcfs {params.vcfs} --CREATE_INDEX true"
-    " -D {input.dict:q} -O {output.vcf:q} && md5sum {output.vcf:q} > {output.md5:q}) 2> {log:q}"
+    " -D {input.dict:q} -O {output.vcf:q}"
+    " && bash {params.scripts:q}/seal_deliverable.sh {output.vcf:q}) 2> {log:q}"
 )
 
 # gatk_mergevcfs_gvcf
@@ -157,5 +158,5 @@ GATK_MERGEVCFS_GVCF_RULE = (
     '(parts=(); for f in {input.parts:q}; do [ -s "$f" ] && parts+=(-I "$f"); done;'
     ' gatk --java-options {params.java:q} MergeVcfs "${{parts[@]}}" --CREATE_INDEX true'
     " -D {input.dict:q} -O {output.gvcf:q}"
-    " && md5sum {output.gvcf:q} > {output.md5:q}) 2> {log:q}"
+    " && bash {params.scripts:q}/seal_deliverable.sh {output.gvcf:q}) 2> {log:q}"
 )

@@ -13,7 +13,7 @@ BCFTOOLS_CALL_GVCF = (
     "bcftools call --multiallelic-caller --gvcf {params.bands} --annotate GQ {params.ploidy}"
     " --samples-file <(printf '%s\\t%s\\n' {wildcards.sample:q} {params.sex})"
     " -Ov {input.gvcf:q}"
-    " | awk -f {params.convert:q}"
+    " | awk -f {params.scripts:q}/hail_gvcf.awk"
     " | bgzip --compress-level 9 -c > {output.gvcf:q}"
     " && tabix -p vcf {output.gvcf:q}"
 )
@@ -25,13 +25,13 @@ _SPARK = (
     " --hail-log {log:q}.hail"
 )
 HAIL_UPDATE_COHORT = (
-    "{params.python:q} {params.cli:q} update --store {params.store:q}"
+    "{params.python:q} {params.scripts:q}/hail_cohort.py update --store {params.store:q}"
     " --freeze {output.freeze:q} --header {output.header:q} --gvcfs {input.table:q}"
     " --max-batches {params.max_batches}" + _SPARK
 )
 HAIL_UPDATE_COHORT_RULE = f"{HAIL_UPDATE_COHORT} 2> {{log:q}}"
 HAIL_EXPORT_SHARD = (
-    "{params.python:q} {params.cli:q} export --store {params.store:q}"
+    "{params.python:q} {params.scripts:q}/hail_cohort.py export --store {params.store:q}"
     " --freeze {input.freeze:q} --regions {input.regions:q}"
     " --sexes {input.sexes:q} --out {output.vcf:q} --tmp {params.tmp:q}" + _SPARK
 )
@@ -41,7 +41,7 @@ HAIL_EXPORT_SHARD_RULE = f"{HAIL_EXPORT_SHARD} 2> {{log:q}}"
 FILTER_HAIL_SHARD = (
     "bcftools norm --fasta-ref {input.fasta:q} -Ou {input.vcf:q}"
     " | bcftools view --trim-alt-alleles -Ou"
-    " | bash {params.soft_filters:q} {params.filters}"
+    " | bash {params.scripts:q}/soft_filters.sh {params.filters}"
     " | bcftools view -Oz -o {output.vcf:q}"
     " && tabix -p vcf {output.vcf:q}"
 )

@@ -15,7 +15,8 @@ PBRUN_FQ2BAM_RULE = (
     " --bwa-options '-K 100000000 -Y' --out-bam {output.cram:q}"
     " --out-duplicate-metrics {output.metrics:q} --num-gpus {resources.gpu}"
     " --tmp-dir {resources.tmpdir:q} {params.extra}"
-    " && md5sum {output.cram:q} > {output.md5:q}) > {log:q} 2>&1"
+    " && samtools quickcheck -v {output.cram:q}"
+    " && bash {params.scripts:q}/seal_deliverable.sh {output.cram:q}) > {log:q} 2>&1"
 )
 PBRUN_BQSR_RULE = (
     "pbrun bqsr --ref {input.fasta:q} --in-bam {input.cram:q} {params.known}"

@@ -15,4 +15,8 @@ MULTIQC_RULE = (
     " {input.bcftools:q} {input.custom:q} {input.release:q} 2> {log:q}"
 )
 SUMMARISE_ACCURACY_RULE = "awk 'FNR > 1 || NR == 1' {input.tsvs:q} > {output.tsv:q} 2> {log:q}"
-SHA256SUM_RULE = "sha256sum {input.file:q} > {output.sha256:q} 2> {log:q}"
+# a deliverable's MD5 (as EGA uploads expect) and a deliverable VCF's index, each made
+# from the file (checked against its SHA-256 before the run), never by remaking the file
+MD5SUM_RULE = "md5sum {input.file:q} > {output.md5:q} 2> {log:q}"
+TABIX = "tabix -f -p vcf {input.vcf:q}"
+TABIX_RULE = f"({TABIX}) 2> {{log:q}}"

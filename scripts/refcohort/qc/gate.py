@@ -17,6 +17,7 @@ import math
 import sys
 from pathlib import Path
 
+from .. import integrity
 from ..io import write_tsv
 from ..sheets import CALL_SEX_CODE
 from .definitions import METRICS
@@ -131,6 +132,7 @@ def main(smk) -> None:
         dict(smk.params.sources),
     )
     write_tsv(smk.output.table, list(rows[0]), rows)
+    integrity.seal(smk.output.table, integrity.DEFAULT_CACHE)
     included = [r["sample"] for r in rows if r["joint_calling"] == "included"]
     if not included:
         raise SystemExit(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import integrity
 from ..contigs import DEFAULT_AUTOSOMES, DEFAULT_CHRX, DEFAULT_CHRY
 from ..genotypes import chunk_records, record_alleles
 from ..io import read_bed_by_contig, read_tsv, write_tsv
@@ -215,8 +216,11 @@ def release(
         if rc != 0:
             raise RuntimeError(f"bgzip exited with {rc}")
     subprocess.run(["tabix", "-f", "-p", "vcf", str(out_path)], check=True)
+    # the release folder is what a node shares: its .sha256 names the file alone, so that
+    # `sha256sum -c` works there; the receipt lets the check before each run skip it
     digest = _sha256(out_path)
     Path(f"{out_path}.sha256").write_text(f"{digest}  {out_path.name}\n")
+    integrity.write_receipt(out_path, digest, integrity.DEFAULT_CACHE)
     _log(f"done: {tally.records:,} records read, {tally.written:,} written")
 
     groups = []

@@ -53,10 +53,53 @@ def did_you_mean(name: str, allowed: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """A YAML loader that records keys given twice in one mapping (PyYAML, and so
+    Snakemake, keep the last silently: a second `qc:` replaces the whole first block)."""
+
+    duplicates: list[tuple[str, int, int]]
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                self.duplicates.append((str(key), seen[key], line))
+            else:
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def duplicate_key_problems(config_files: list[str]) -> list[str]:
+    """Keys given twice in the same block of a config file."""
+    problems = []
+    for path in config_files:
+        try:
+            text = Path(path).read_text()
+        except (OSError, UnicodeDecodeError):
+            continue
+        loader = _DuplicateKeyLoader(text)
+        loader.duplicates = []
+        try:
+            loader.get_single_data()
+        except yaml.YAMLError:
+            continue  # Snakemake reports a file it cannot parse
+        finally:
+            loader.dispose()
+        for key, first, again in loader.duplicates:
+            problems.append(
+                f"{path}, line {again}, key {key}: given twice in the same block (first on line "
+                f"{first}); YAML keeps only the last, so everything under line {first} would be "
+                "lost. Merge the two into one."
+            )
+    return problems
+
+
 def config_problems(config: dict, schema: dict, config_files: list[str]) -> list[str]:
     """The config against its schema, each error with the file and line that set it.
     `config_files` lists the files in the order they were loaded (last wins)."""
-    problems = []
+    problems = duplicate_key_problems(config_files)
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:

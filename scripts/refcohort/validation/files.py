@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..headers import HEADER_ERRORS, cram_header_text, header_records
 from ..sheets import ALIGNED_KINDS, Sheet
+from .fasta import GZIP_MAGIC, fasta_contigs
 from .messages import describe_mode, shell_characters, show
-from .reference import GZIP_MAGIC, fasta_contigs
 
 FILE_KINDS = {
     "fq1": "FASTQ",

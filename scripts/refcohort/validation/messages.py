@@ -135,6 +135,11 @@ def explain(error) -> str:
         if want == 1:
             return "is empty; fill it in"
         return f"{show(value)} is shorter than {want} characters"
+    if v == "maxLength":
+        return (
+            f"is {len(value)} characters long; use at most {want} (IDs name files and folders, "
+            "and very long names break file systems and tools)"
+        )
     if v == "minItems":
         return f"lists {len(value)} item(s); list at least {want}"
     if v == "minProperties":

@@ -6,8 +6,6 @@ VCF and the CRAMs already written with it.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
 import os
 import re
 import struct
@@ -16,110 +14,43 @@ from pathlib import Path
 
 from ..headers import HEADER_ERRORS, cram_header_text, header_md5s
 from ..io import BED_HEADERS
+from .fasta import compression, contig_sample, fai_problems, fasta_contigs
 from .messages import describe_mode, show
 
 PAR_BED = "qc.par"
-GZIP_MAGIC = b"\x1f\x8b"
-UPPER_DROP = bytes(range(256)).upper()
-NON_SEQUENCE = bytes(c for c in range(256) if not 33 <= c <= 126)
 
 
-def compression(path: str) -> str:
-    """'bgzf', 'gzip' or 'plain' from the first bytes of a file."""
-    with open(path, "rb") as fh:
-        head = fh.read(18)
-    if head[:2] != GZIP_MAGIC:
-        return "plain"
-    if len(head) >= 16 and head[3] & 4 and head[12:14] == b"BC":
-        return "bgzf"
-    return "gzip"
-
-
-def _header_name(header: bytes) -> str:
-    """The sequence name of a FASTA header line (without its '>')."""
-    return header[1:].decode().split()[0] if header[1:].split() else ""
-
-
-def scan_fasta(path: str, block: int = 1 << 24) -> dict[str, dict]:
-    """Contig names, lengths and SAM M5 checksums (MD5 of the upper-case sequence) of a
-    plain, gzip or bgzip FASTA, read in large blocks."""
-    opener = gzip.open if compression(path) != "plain" else open
-    contigs: dict[str, dict] = {}
-    name, digest, length = None, None, 0
-    header = None  # bytes of a header line being read
-    line_start = True
-
-    def finish():
-        if name is not None:
-            contigs[name] = {"length": length, "md5": digest.hexdigest()}
-
-    with opener(path, "rb") as fh:
-        while chunk := fh.read(block):
-            pos = 0
-            while pos < len(chunk):
-                if header is not None:
-                    end = chunk.find(b"\n", pos)
-                    if end < 0:
-                        header += chunk[pos:]
-                        pos = len(chunk)
-                        continue
-                    header += chunk[pos:end]
-                    finish()
-                    name = _header_name(header)
-                    digest, length, header = hashlib.md5(), 0, None
-                    pos = end + 1
-                    line_start = True
-                    continue
-                if line_start and chunk[pos : pos + 1] == b">":
-                    header = b""
-                    continue
-                nxt = chunk.find(b"\n>", pos)
-                end = nxt + 1 if nxt >= 0 else len(chunk)
-                if digest is not None:
-                    seq = chunk[pos:end].translate(UPPER_DROP, NON_SEQUENCE)
-                    digest.update(seq)
-                    length += len(seq)
-                line_start = end > 0 and chunk[end - 1 : end] == b"\n"
-                pos = end
-            line_start = chunk.endswith(b"\n")
-    if header is not None:
-        finish()
-        name = _header_name(header)
-        digest, length = hashlib.md5(), 0
-    finish()
-    return contigs
-
-
-def fasta_contigs(path: str, cache_dir: str | None = None, md5: bool = False) -> dict[str, dict]:
-    """Contigs of a FASTA: from its .fai when that is current and no checksums are
-    needed, else a scan (cached under cache_dir by path, size and mtime)."""
-    fai = Path(f"{path}.fai")
-    st = Path(path).stat()
-    if not md5 and fai.is_file() and fai.stat().st_mtime >= st.st_mtime:
-        contigs = {}
-        for line in fai.read_text().splitlines():
-            fields = line.split("\t")
-            if len(fields) >= 2:
-                contigs[fields[0]] = {"length": int(fields[1])}
-        return contigs
-    cache = None
-    if cache_dir:
-        identity = f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}"
-        key = hashlib.sha1(identity.encode()).hexdigest()
-        cache = Path(cache_dir, f"fasta-{key}.json")
-        if cache.is_file():
-            try:
-                return json.loads(cache.read_text())
-            except ValueError:
-                pass
-    contigs = scan_fasta(path)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps(contigs))
-        except OSError:
-            pass
-    return contigs
+def ploidy_problems(ploidy: str, contigs: dict[str, dict]) -> list[str]:
+    """A bcftools ploidy file (CHROM FROM TO SEX PLOIDY) must name the reference's contigs
+    (or '*') within their lengths."""
+    problems = []
+    where = f"reference.ploidy {show(ploidy)}"
+    for number, line in enumerate(Path(ploidy).read_text().splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) == 5 and fields[0] == "*":
+            continue  # the default for every other contig
+        if len(fields) < 5 or not (fields[1].isdigit() and fields[2].isdigit()):
+            problems.append(
+                f"{where}, line {number}: {show(line)} is not CHROM FROM TO SEX PLOIDY; "
+                "see `bcftools call --ploidy-file`."
+            )
+            continue
+        contig, end = fields[0], int(fields[2])
+        if contig not in contigs:
+            problems.append(
+                f"{where}, line {number}: contig {show(contig)} is not in the reference "
+                f"({contig_sample(contigs)}); use the reference's contig names, or males are "
+                "called diploid there."
+            )
+        elif end > contigs[contig]["length"]:
+            problems.append(
+                f"{where}, line {number}: {contig}:{fields[1]}-{end} ends past the end of "
+                f"{contig} ({contigs[contig]['length']:,} bp in the reference): the file is for "
+                "another assembly."
+            )
+    return problems
 
 
 def vcf_contigs(path: str) -> dict[str, int | None]:
@@ -141,12 +72,6 @@ def vcf_contigs(path: str) -> dict[str, int | None]:
             names = data[36 : 36 + n_names].split(b"\0")
             contigs = {n.decode(): None for n in names if n}
     return contigs
-
-
-def contig_sample(names, n=6) -> str:
-    """The first n names, and how many there are in all when there are more."""
-    names = list(names)
-    return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
 
 
 def reference_problems(
@@ -172,9 +97,18 @@ def reference_problems(
             f"`samtools faidx {fasta}` (writes .fai and .gzi) or decompress it (`bgzip -d`)."
         )
         return problems
+    problems += fai_problems(fasta)
+    if problems:
+        return problems
     contigs = fasta_contigs(fasta, cache_dir)
     if not contigs:
         return [f"{where} has no '>' sequence lines; is it a FASTA file?"]
+    twice = [n for n, c in contigs.items() if c.get("duplicate")]
+    if twice:
+        return [
+            f"{where} has more than one contig named {contig_sample(twice)}; contig names "
+            "must be unique (aligners and indexes keep only one of them)."
+        ]
     names = list(contigs)
     qc = config["qc"]
     classes = {}
@@ -184,6 +118,14 @@ def reference_problems(
         except re.error:
             return problems  # reported by config_value_problems
         classes[cls] = [n for n in names if pattern.fullmatch(n)]
+    for a, b in (("autosomes", "chrX"), ("autosomes", "chrY"), ("chrX", "chrY")):
+        both = sorted(set(classes[a]) & set(classes[b]))
+        if both:
+            problems.append(
+                f"qc.{a} {show(qc[a])} and qc.{b} {show(qc[b])} both match {contig_sample(both)}"
+                f" of {where}; each contig can be in one class only (an autosome pattern that "
+                "matches chrX makes every male look like a sex-chromosome aneuploidy)."
+            )
     if not classes["autosomes"]:
         problems.append(
             f"qc.autosomes {show(qc['autosomes'])} matches none of the contigs of {where} "
@@ -199,14 +141,20 @@ def reference_problems(
                     f"{', '.join(evident)}; set qc.{cls} to match it."
                 )
     if par_bed:
-        problems += par_problems(par_bed, names, qc)
+        problems += par_problems(par_bed, names, qc, contigs)
+    ploidy = config["reference"].get("ploidy", "")
+    if ploidy and Path(ploidy).is_file():
+        problems += ploidy_problems(ploidy, contigs)
     if qc.get("population_af"):
         problems += population_af_problems(qc["population_af"], contigs, classes["autosomes"])
     return problems
 
 
-def par_problems(bed: str, names: list[str], qc: dict) -> list[str]:
-    """PAR BED lines: chrX/chrY contigs by the qc patterns, named as in the reference."""
+def par_problems(
+    bed: str, names: list[str], qc: dict, contigs: dict[str, dict] | None = None
+) -> list[str]:
+    """PAR BED lines: chrX/chrY contigs by the qc patterns, named as in the reference, and
+    within the contigs' lengths (a BED for another assembly)."""
     problems = []
     present = set(names)
     x, y = re.compile(qc["chrX"]), re.compile(qc["chrY"])
@@ -229,6 +177,13 @@ def par_problems(bed: str, names: list[str], qc: dict) -> list[str]:
             continue
         contig = fields[0]
         if contig in present:
+            length = (contigs or {}).get(contig, {}).get("length")
+            if length is not None and int(fields[2]) > length:
+                problems.append(
+                    f"{where}: {contig}:{fields[1]}-{fields[2]} ends past the end of {contig} "
+                    f"({length:,} bp in the reference): the PAR BED is for another assembly; "
+                    "give the PARs of your reference (or qc.par: '' for none)."
+                )
             continue
         if x.fullmatch(contig):
             same = ref_x

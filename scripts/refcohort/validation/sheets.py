@@ -12,7 +12,19 @@ from jsonschema import Draft202012Validator
 
 from ..io import read_text, tsv_lines
 from ..sheets import ALIGNED_KINDS, Sheet, unit_kind
+from .config import did_you_mean
 from .messages import explain, show
+
+# nf-core/sarek samplesheet columns and what they are here (scripts/convert_samplesheet.py
+# writes the two sheets from a sarek samplesheet)
+_CONVERT = "scripts/convert_samplesheet.py converts a sarek sheet"
+SAREK_COLUMNS = {
+    "fastq_1": f" (nf-core/sarek's name for fq1; {_CONVERT})",
+    "fastq_2": f" (nf-core/sarek's name for fq2; {_CONVERT})",
+    "patient": f" (nf-core/sarek's column; {_CONVERT})",
+    "lane": f" (nf-core/sarek's name for unit; {_CONVERT})",
+    "status": " (nf-core/sarek's tumour/normal status; this pipeline is germline only)",
+}
 
 # Assigned ISO 3166-1 alpha-2 codes (249, ISO 3166 Maintenance Agency; the same list as
 # tzdata's iso3166.tab). Reserved codes such as UK or EL are not assigned to a country.
@@ -101,6 +113,20 @@ def schema_problems(sheet: Sheet, schema: dict) -> list[str]:
             f"{sheet.path}, line 1 (header): column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing)} missing; the header must name "
             f"{', '.join(schema.get('required', []))} (tab-separated)."
+        )
+    known = list(schema.get("properties", {}))
+    for name in sheet.columns:
+        if name not in known:
+            hint = SAREK_COLUMNS.get(name, "") or did_you_mean(name, known)
+            problems.append(
+                f"{sheet.path}, line 1 (header): unknown column {show(name)}{hint}; the columns "
+                f"of this sheet are {', '.join(known)}. Rename or remove it (a column that is "
+                "not read would be silently ignored)."
+            )
+    if not sheet.rows:
+        problems.append(
+            f"{sheet.path}: the header has no rows under it; add one line per "
+            f"{'sample' if 'sex' in known else 'unit'}."
         )
     validator = Draft202012Validator(schema)
     for row, line in zip(sheet.rows, sheet.lines):
