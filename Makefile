@@ -12,7 +12,7 @@ SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --snakefile $(CURDIR)/Snakefile \
 DEMO_DIR ?= .
 DEMO := $(DEMO_DIR)/resources/demo
 
-.PHONY: deps tools test-tools hail demo demo-data test lint format clean containers validate verify bench
+.PHONY: deps tools test-tools hail demo demo-data test lint format clean containers validate verify bench serve
 
 deps: tools $(VENV)/.installed
 
@@ -96,6 +96,15 @@ RESULTS ?= results
 
 verify:
 	$(PYTHON) scripts/verify_manifest.py $(RESULTS)/manifest.tsv
+
+# make serve [RELEASE=...] [SERVE_ARGS="--config beacon.yaml --port 8080"]: the release as a
+# GA4GH Beacon v2 (scripts/serve_beacon.py) on 127.0.0.1:8080, for the node's reverse proxy
+# to put behind TLS; settings, tokens and deployment: docs/beacon.md
+RELEASE ?= results/release/allele_frequencies.vcf.gz
+SERVE_ARGS ?=
+
+serve: deps
+	$(BIN)/python scripts/serve_beacon.py --release $(RELEASE) $(SERVE_ARGS)
 
 # make bench [CORES=2] [BENCH_ARGS=--quick]: the three benchmark harnesses, in this order
 # (accuracy reuses the overhead run's demo results): pipeline overhead against the same
