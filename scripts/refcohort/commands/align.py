@@ -51,6 +51,7 @@ FASTP_PAIRS = (
     "fastp --in1 {input.fq1:q} --in2 {input.fq2:q} --stdout --thread 1"
     " --json {output.fastp_json:q} --html {output.fastp_html:q} {params.fastp_extra}"
 )
+# (the unit is first checked whole: samtools quickcheck -u, -u as a uBAM has no @SQ)
 # A cram/bam/ubam unit back to interleaved pairs: collate groups mates (temporary files
 # beside the output), fastq writes them (secondary/supplementary dropped, a read whose
 # mate is missing counted in the log and left out); then the same fastp (on a stream it
@@ -110,7 +111,7 @@ BWA_MEM_RULE = (
 # params.pg_parent: the last @PG of the file's own chain, which our bwa line is linked to
 # (scripts/link_pg.sh; empty: the file has no chain and the stream passes unchanged)
 BWA_MEM_REALIGN_RULE = (
-    "(samtools quickcheck -v {input.reads:q}"
+    "(samtools quickcheck -u -v {input.reads:q}"
     f" && {REALIGN_READS} | awk -v source=realign -f {{params.scripts:q}}/check_pairs.awk"
     f" | {BWA_MEM} | bash {{params.scripts:q}}/link_pg.sh {{params.pg_parent:q}}"
     f" | {FIXMATE_SORT}) 2> {{log:q}}"
