@@ -6,8 +6,6 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 CORES ?= $(shell nproc)
-SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --snakefile $(CURDIR)/Snakefile \
-	--workflow-profile $(CURDIR)/profiles/default
 # make demo DEMO_DIR=/elsewhere: the demo's data, results and logs there (the tests do so)
 DEMO_DIR ?= .
 DEMO := $(DEMO_DIR)/resources/demo
@@ -33,20 +31,15 @@ $(DEMO)/.complete: scripts/make_demo_data.py $(wildcard scripts/refcohort/demo/*
 	$(BIN)/python scripts/make_demo_data.py --outdir $(DEMO) --threads 2
 	touch $@
 
+# The concise console of `refcohort run` (a progress bar, failures with their log, the
+# run's summary printed by the workflow); DETAIL=1 for Snakemake's full output.
+DETAIL ?=
 demo: deps demo-data
-	$(SNAKEMAKE) --directory $(DEMO_DIR) --configfile $(CURDIR)/config/demo.yaml
+	$(BIN)/refcohort run $(CURDIR)/config/demo.yaml --workdir $(DEMO_DIR) --cores $(CORES) \
+		$(if $(DETAIL),--detail)
 	@echo
-	@echo "Demo finished. Outputs (in $(abspath $(DEMO_DIR))):"
-	@echo "  cohort VCF      results/joint/cohort.vcf.gz (+ .tbi, .md5)"
-	@echo "  CRAMs           results/align/<sample>.cram (+ .crai, .md5)"
-	@echo "  gVCFs           results/gvcf/<sample>.g.vcf.gz (+ .tbi, .md5)"
-	@echo "  QC report       results/report/multiqc.html"
-	@echo "  release         results/release/allele_frequencies.vcf.gz (+ .tbi, .sha256; groups.tsv)"
-	@echo "  accuracy        results/eval/summary.tsv (joint-called samples with truth)"
-	@echo "  sample QC       results/qc/sample_qc.tsv"
-	@echo
-	@awk -F'\t' '{ printf "%-8s %-7s %-14s %-24s %s\n", $$1, $$2, $$5, $$6, $$3 }' $(DEMO_DIR)/results/qc/sample_qc.tsv
-	@echo
+	@echo "Demo finished in $(abspath $(DEMO_DIR)): accuracy of the joint calls against the truth"
+	@echo "(results/eval/summary.tsv; docs/demo.md):"
 	@awk -F'\t' 'NR == 1 || $$2 != "ALL" { printf "%-8s %-6s %7s %6s %6s %10s %10s %10s %12s\n", $$1, $$2, $$3, $$6, $$7, $$8, $$9, $$10, $$17 }' $(DEMO_DIR)/results/eval/summary.tsv
 
 test-tools:

@@ -90,7 +90,7 @@ rule all:
     """Every deliverable of the run (final_outputs in workflow/functions.smk)."""
     default_target: True
     input:
-        final_outputs(),
+        final_outputs,
 
 
 # A resumed run first removes the temporary files of jobs that a kill left behind; a run

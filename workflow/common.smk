@@ -3,25 +3,30 @@
 # The rules' input and parameter functions are in functions.smk (the engines' own in
 # engines/common.smk). No rules, and no logic that could live in the package
 # (docs/development.md).
+import os
 import re
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from snakemake import __version__ as SNAKEMAKE_VERSION
+from snakemake.exceptions import IncompleteCheckpointException
 from snakemake.utils import validate
 
 # The package, for this process; jobs find it beside their script (scripts/).
 sys.path.insert(0, str(Path(workflow.basedir, "scripts")))
 from refcohort import (
     commands,
+    console,
     failures,
     headers,
     integrity,
     realign,
     sheets,
+    summary,
     validation,
 )
 
@@ -34,6 +39,19 @@ SCRIPTS = Path(workflow.basedir, "scripts")
 CHECK_FILES = workflow.is_main_process
 VALIDATION_CACHE = ".snakemake/validation"
 FAILED_SAMPLES = "results/failed_samples.tsv"
+SECOND_PASS_ENV = "REFCOHORT_FAILED_SAMPLES"
+
+# The concise console (--logger rich; refcohort.console): no line per temporary file
+if workflow.is_main_process:
+    from snakemake.logging import logger as _snakemake_logger
+
+    console.quiet_plugin_console(_snakemake_logger)
+
+# Jobs run the tools and Python of the environment Snakemake runs in (the .venv), also
+# when it was started as .venv/bin/snakemake without activating the venv; under --sdm
+# conda/apptainer each job gets its own environment instead.
+if not workflow.deployment_settings.deployment_method:
+    console.put_first_on_path(Path(sys.executable).parent)
 MANIFEST = "results/manifest.tsv"
 
 
@@ -117,6 +135,13 @@ for column in sheets.FILE_COLUMNS + ("library", "input_reference"):
         units[column] = ""  # optional columns left out of the header
 units["kind"] = [sheets.unit_kind(row) for _, row in units.iterrows()]
 SAMPLES = list(samples["sample"])
+# The second pass of a run in which some samples' processing failed: those samples get a
+# FAIL row in the QC table with the failed step and its log line, and the others go on
+# to joint calling and the report (docs/reliability.md; started by the onerror handler).
+FAILED_EARLIER = failures.processing_failures(
+    os.environ.get(SECOND_PASS_ENV, ""), SAMPLES
+)
+PROCESSED = [s for s in SAMPLES if s not in FAILED_EARLIER]
 
 
 # Optional truth for scoring the calls: sample, vcf, bed[, truth_sample]

@@ -39,7 +39,11 @@ rule summarise_accuracy:
     input:
         tsvs=evaluated_samples,
     output:
-        tsv="results/eval/summary.tsv",
+        tsv=report(
+            "results/eval/summary.tsv",
+            caption="report/accuracy.rst",
+            category="Accuracy",
+        ),
     log:
         "logs/summarise_accuracy.log",
     benchmark:

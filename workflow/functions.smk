@@ -47,10 +47,12 @@ def sample_unit_bams(wildcards):
 
 
 def fastp_reports():
-    """Every unit's fastp JSON: bwa_mem's for FASTQ, bwa_mem_realign's for cram/bam/ubam."""
+    """Every processed unit's fastp JSON: bwa_mem's for FASTQ, bwa_mem_realign's for
+    cram/bam/ubam."""
     return [
         f"results/qc/fastp/{'' if kind == 'fastq' else 'realigned/'}{sample}.{unit}.fastp.json"
         for (sample, unit), kind in units["kind"].items()
+        if sample in PROCESSED
     ]
 
 
@@ -101,33 +103,66 @@ def evaluation_outputs():
     return ["results/eval/summary.tsv"]
 
 
-def final_outputs():
+def cohort_called():
+    """Whether any sample entered joint genotyping (known once the gate has run). A
+    dry-run before the gate plans the cohort steps as if some sample will pass, so that
+    it lists them; a real run waits for the gate's table."""
+    if workflow.dryrun:
+        try:
+            return bool(joint_samples())
+        except IncompleteCheckpointException:
+            return True
+    return bool(joint_samples())
+
+
+def sample_outputs():
+    """Each processed sample's deliverables (not those of samples whose processing failed
+    in the first pass of this run: docs/reliability.md)."""
     return [
-        "results/reference/genome.dict",
-        *expand(
-            "results/joint/cohort.vcf.gz{ext}", ext=["", ".tbi", ".md5", ".sha256"]
-        ),
         *expand(
             "results/align/{sample}.cram{ext}",
-            sample=SAMPLES,
+            sample=PROCESSED,
             ext=["", ".crai", ".md5", ".sha256"],
         ),
         *expand(
             "results/gvcf/{sample}.g.vcf.gz{ext}",
-            sample=SAMPLES,
+            sample=PROCESSED,
             ext=["", ".tbi", ".md5", ".sha256"],
         ),
-        "results/qc/sample_qc.tsv",
-        *expand("results/qc/{sample}.qc.json", sample=SAMPLES),
+        *expand("results/qc/{sample}.qc.json", sample=PROCESSED),
+    ]
+
+
+def cohort_outputs():
+    """What joint genotyping makes; nothing when no sample passed the gate."""
+    if not cohort_called():
+        return []
+    return [
+        *expand(
+            "results/joint/cohort.vcf.gz{ext}", ext=["", ".tbi", ".md5", ".sha256"]
+        ),
         "results/qc/relatedness.tsv",
+        "results/qc/bcftools_stats/cohort.stats.txt",
         "results/cohort/freeze.json",
         *expand(
             "results/release/allele_frequencies.vcf.gz{ext}",
             ext=["", ".tbi", ".sha256"],
         ),
         "results/release/groups.tsv",
-        "results/report/multiqc.html",
         *evaluation_outputs(),
+    ]
+
+
+def final_outputs(wildcards=None):
+    """Every deliverable of the run, for rule all (after the QC gate, which decides
+    whether there is a cohort to call)."""
+    return [
+        "results/reference/genome.dict",
+        *sample_outputs(),
+        "results/qc/sample_qc.tsv",
+        "results/qc/sample_qc.tsv.sha256",
+        "results/report/multiqc.html",
+        *cohort_outputs(),
         MANIFEST,
     ]
 
@@ -140,12 +175,12 @@ INDEXED_DELIVERABLES = integrity.INDEXED_VCFS
 MD5_DELIVERABLES = integrity.WITH_MD5
 
 
-def manifest_files():
+def manifest_files(wildcards=None):
     """Every deliverable of the run (final_outputs), listed in the manifest."""
     return [path for path in final_outputs() if path != MANIFEST]
 
 
-def manifest_sidecars():
+def manifest_sidecars(wildcards=None):
     """The SHA-256 files of the sealed deliverables (the manifest reads them instead of
     reading every CRAM again)."""
     return [
@@ -181,14 +216,56 @@ def start_run():
     one to remake it and then fails."""
     for path in failures.stale_temp_files("results/align"):
         path.unlink(missing_ok=True)
-    Path(FAILED_SAMPLES).unlink(missing_ok=True)
+    if not os.environ.get(SECOND_PASS_ENV):
+        Path(FAILED_SAMPLES).unlink(missing_ok=True)
     family = integrity.deliverable_family("results")
     integrity.keep_deliverables(family, VALIDATION_CACHE, metadata_records(family))
 
 
+def print_summary(succeeded):
+    """The run's summary: verdicts with reasons, failed samples and where the outputs are
+    (refcohort.summary)."""
+    failed = failures.read_failed_samples(FAILED_SAMPLES)
+    sys.stderr.write(
+        summary.run_summary("results/qc/sample_qc.tsv", failed, SAMPLES, succeeded)
+    )
+
+
 def finish_run():
-    """onsuccess: the kept copies are no longer needed."""
+    """onsuccess: the kept copies are no longer needed; the summary."""
     integrity.forget_kept(VALIDATION_CACHE)
+    print_summary(succeeded=True)
+
+
+def finish_cohort_without(rows):
+    """onerror: when some samples' processing failed and others' did not, run the
+    workflow again (a second pass, the same command) with the failed samples marked as
+    such: they get a FAIL row with their error in the QC table and the others go on to
+    joint calling, the release and the report. The run still ends with exit status 1.
+    Returns whether a second pass ran."""
+    failed = sorted({r["sample"] for r in rows if r["sample"] in SAMPLES})
+    cohort_step = any(r["sample"] not in SAMPLES for r in rows)
+    if os.environ.get(SECOND_PASS_ENV) or not failed or cohort_step:
+        return False
+    if not set(SAMPLES) - set(failed) - set(FAILED_EARLIER):
+        return False
+    first_pass = Path(VALIDATION_CACHE, "first-pass-failures.tsv")
+    first_pass.parent.mkdir(parents=True, exist_ok=True)
+    first_pass.write_text(Path(FAILED_SAMPLES).read_text())
+    sys.stderr.write(
+        f"\nFinishing the cohort without {', '.join(failed)} (their processing failed; "
+        "they are FAIL in the QC table with the failed step and its log line) ...\n\n"
+    )
+    sys.stderr.flush()
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", *sys.argv[1:], "--nolock"],
+        env=dict(os.environ, **{SECOND_PASS_ENV: str(first_pass)}),
+    )
+    sys.stderr.write(
+        f"\nThe run ends with an error: {', '.join(failed)} could not be processed "
+        f"({FAILED_SAMPLES}); the other samples' results are above.\n"
+    )
+    return True
 
 
 def restore_deliverables():
@@ -221,8 +298,10 @@ def report_failed_jobs(log):
         return
     sys.stderr.write(
         f"\n{len(rows)} job(s) failed ({', '.join(failed)}); the other samples went on. "
-        f"Each failure and its log line: {FAILED_SAMPLES}\n\n"
+        f"Each failure and its log line: {FAILED_SAMPLES}\n"
     )
+    if not finish_cohort_without(rows):
+        print_summary(succeeded=False)
 
 
 # ------------------------------------------------------------------ parameter functions

@@ -83,11 +83,14 @@ rule md5sum_deliverable:
 rule write_manifest:
     """results/manifest.tsv: every deliverable's size and SHA-256, tool versions."""
     input:
-        files=manifest_files(),
-        sha256=manifest_sidecars(),
+        files=manifest_files,
+        sha256=manifest_sidecars,
         reference=config["reference"]["fasta"],
     output:
-        manifest=MANIFEST,
+        manifest=report(MANIFEST, caption="report/run.rst", category="Run"),
+        config=report(
+            "results/run_config.yaml", caption="report/run.rst", category="Run"
+        ),
     log:
         "logs/write_manifest.log",
     benchmark:
@@ -104,5 +107,6 @@ rule write_manifest:
         envs=Path(workflow.basedir, "envs"),
         deployment=deployment_methods(),
         snakemake_version=SNAKEMAKE_VERSION,
+        config=config,
     script:
         "../scripts/write_manifest.py"

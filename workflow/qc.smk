@@ -151,7 +151,8 @@ rule estimate_contamination:
     input:
         gvcf="results/gvcf/{sample}.g.vcf.gz",
         tbi="results/gvcf/{sample}.g.vcf.gz.tbi",
-        population=config["qc"]["population_af"],
+        # the rule runs only with a population-frequency VCF (contamination_json)
+        population=config["qc"]["population_af"] or [],
         regions="results/qc/autosomes.bed",
     output:
         json="results/qc/contamination/{sample}.json",
@@ -233,9 +234,11 @@ rule sample_metrics:
 checkpoint gate_samples:
     """The QC gate: PASS/WARN/FAIL per sample; who enters joint genotyping."""
     input:
-        qc=expand("results/qc/{sample}.qc.json", sample=SAMPLES),
+        qc=expand("results/qc/{sample}.qc.json", sample=PROCESSED),
     output:
-        table="results/qc/sample_qc.tsv",
+        table=report(
+            "results/qc/sample_qc.tsv", caption="report/verdicts.rst", category="QC"
+        ),
         sha256="results/qc/sample_qc.tsv.sha256",
         sexes="results/joint/sample_sexes.txt",
     log:
@@ -256,6 +259,9 @@ checkpoint gate_samples:
         overrides={o["sample"]: o["justification"] for o in config["qc"]["overrides"]},
         sexes=dict(zip(samples["sample"], samples["sex"])),
         sources={sample: sample_source(sample) for sample in SAMPLES},
+        # samples whose processing failed in this run's first pass (docs/reliability.md)
+        failed=FAILED_EARLIER,
+        order=SAMPLES,
     script:
         "../scripts/gate_samples.py"
 

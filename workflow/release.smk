@@ -44,8 +44,16 @@ rule release_allele_frequencies:
         vcf="results/release/allele_frequencies.vcf.gz",
         tbi="results/release/allele_frequencies.vcf.gz.tbi",
         sha256="results/release/allele_frequencies.vcf.gz.sha256",
-        groups="results/release/groups.tsv",
-        summary="results/release/summary.json",
+        groups=report(
+            "results/release/groups.tsv",
+            caption="report/release.rst",
+            category="Release",
+        ),
+        summary=report(
+            "results/release/summary.json",
+            caption="report/release.rst",
+            category="Release",
+        ),
         # the node's own record of who was left out and why: never share it
         excluded="results/release/excluded_samples.NOT_PUBLIC.tsv",
         mqc="results/qc/multiqc/release_mqc.yaml",

@@ -3,18 +3,30 @@
 
 
 rule qc_report:
-    """The gate's own MultiQC sections: verdicts, exclusions, sex check, relatedness."""
+    """The gate's own MultiQC sections: verdicts, plots with thresholds, versions."""
     input:
         table="results/qc/sample_qc.tsv",
-        sex=expand("results/qc/sex/{sample}.json", sample=SAMPLES),
-        relatedness="results/qc/relatedness.tsv",
-        cohort="results/qc/cohort_samples.tsv",
+        sex=expand("results/qc/sex/{sample}.json", sample=PROCESSED),
+        thresholds=expand(
+            "results/qc/mosdepth/{sample}.thresholds.bed.gz", sample=PROCESSED
+        ),
+        # cohort QC exists only when some sample passed the gate
+        relatedness=lambda wc: ["results/qc/relatedness.tsv"] if cohort_called() else [],
+        cohort=lambda wc: ["results/qc/cohort_samples.tsv"] if cohort_called() else [],
+        relatedness_json=lambda wc: (
+            ["results/qc/relatedness.json"] if cohort_called() else []
+        ),
     output:
         verdicts="results/qc/multiqc/sample_qc_verdicts_mqc.yaml",
         excluded="results/qc/multiqc/excluded_samples_mqc.yaml",
         sex="results/qc/multiqc/sex_check_mqc.yaml",
         relatedness="results/qc/multiqc/relatedness_mqc.yaml",
         general="results/qc/multiqc/qc_gate_mqc.yaml",
+        contamination="results/qc/multiqc/contamination_mqc.yaml",
+        coverage="results/qc/multiqc/autosomal_coverage_mqc.yaml",
+        kinship="results/qc/multiqc/kinship_mqc.yaml",
+        outliers="results/qc/multiqc/outliers_mqc.yaml",
+        versions="results/qc/multiqc/software_mqc_versions.yaml",
     log:
         "logs/qc_report.log",
     benchmark:
@@ -30,6 +42,10 @@ rule qc_report:
     params:
         thresholds=config["qc"]["thresholds"],
         min_outlier_samples=config["qc"]["relatedness"]["min_outlier_samples"],
+        mad_k=config["qc"]["relatedness"]["mad_k"],
+        envs=Path(workflow.basedir, "envs"),
+        deployment=deployment_methods(),
+        snakemake_version=SNAKEMAKE_VERSION,
     script:
         "../scripts/qc_report.py"
 
@@ -38,19 +54,24 @@ rule multiqc:
     """The MultiQC report of the run (results/report/multiqc.html)."""
     input:
         fastp=fastp_reports(),
-        markdup=expand("results/qc/markdup/{sample}.markdup.txt", sample=SAMPLES),
-        samtools=expand("results/qc/samtools_stats/{sample}.stats.txt", sample=SAMPLES),
+        markdup=expand("results/qc/markdup/{sample}.markdup.txt", sample=PROCESSED),
+        samtools=expand(
+            "results/qc/samtools_stats/{sample}.stats.txt", sample=PROCESSED
+        ),
         mosdepth=expand(
             "results/qc/mosdepth/{sample}.mosdepth.{kind}.txt",
-            sample=SAMPLES,
+            sample=PROCESSED,
             kind=["summary", "global.dist"],
         ),
-        bcftools="results/qc/bcftools_stats/cohort.stats.txt",
         custom=rules.qc_report.output,
-        release=rules.release_allele_frequencies.output.mqc,
+        release=lambda wc: (
+            [rules.release_allele_frequencies.output.mqc] if cohort_called() else []
+        ),
         config=Path(workflow.basedir, "workflow", "report", "multiqc_config.yaml"),
     output:
-        html="results/report/multiqc.html",
+        html=report(
+            "results/report/multiqc.html", caption="report/multiqc.rst", category="QC"
+        ),
     log:
         "logs/multiqc.log",
     benchmark:

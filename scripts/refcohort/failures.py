@@ -123,9 +123,40 @@ def failed_rows(jobs: list[FailedJob]) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (r["sample"], r["unit"], r["rule"]))
 
 
+def read_failed_samples(path: str) -> list[dict[str, str]]:
+    """The rows of a failed-jobs table ([] when there is none)."""
+    from .io import read_tsv
+
+    return read_tsv(path) if Path(path).is_file() else []
+
+
+def failure_text(row: dict[str, str]) -> str:
+    """'rule bwa_mem (unit L1): <error line> (log: logs/...)'."""
+    unit = f" (unit {row['unit']})" if row.get("unit") else ""
+    log = row.get("log", "").split(",")[0]
+    error = row.get("error") or "see its log"
+    return f"rule {row.get('rule', '?')}{unit}: {error}" + (f" (log: {log})" if log else "")
+
+
 def write_failed_samples(path: str, rows: list[dict[str, str]]) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_tsv(path, COLUMNS, rows)
+
+
+def processing_failures(path: str, samples: list[str]) -> dict[str, str]:
+    """{sample: 'rule X: error line (log: ...)'} for the samples of a failed-jobs table
+    (a first pass's results/failed_samples.tsv) whose own jobs failed; '' or no file:
+    none."""
+    if not path or not Path(path).is_file():
+        return {}
+    from .io import read_tsv
+
+    out: dict[str, str] = {}
+    for row in read_tsv(path):
+        sample = row.get("sample", "")
+        if sample in samples and sample not in out:
+            out[sample] = failure_text(row)
+    return out
 
 
 def stale_temp_files(folder: str) -> list[Path]:

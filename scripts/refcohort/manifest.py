@@ -156,9 +156,20 @@ def main(smk) -> None:
             f"size:{Path(reference).stat().st_size}",
         ),
     ]
+    from .freeze import pipeline_version
+
     versions = tool_versions(Path(smk.params.envs), list(smk.params.deployment))
+    meta.append(("pipeline", pipeline_version()))
     meta += [("tool", tool, version) for tool, version in versions.items()]
     meta.append(("tool", "snakemake", smk.params.snakemake_version))
+    meta.append(("config", smk.output.config))
+    import yaml
+
+    Path(smk.output.config).write_text(
+        "# The run's resolved configuration: the workflow's defaults, the config files and\n"
+        "# --config, as the jobs saw them (results/manifest.tsv names this file)\n"
+        + yaml.safe_dump(dict(smk.params.config), sort_keys=False)
+    )
     sidecars = {s.removesuffix(".sha256"): s for s in smk.input.sha256}
     rows = manifest_rows(list(smk.input.files), sidecars)
     write_manifest(smk.output.manifest, rows, meta)

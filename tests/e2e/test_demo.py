@@ -25,6 +25,45 @@ MALES = {"S02", "S04", "S08"}  # declared
 def test_make_demo_finishes_and_prints_outputs(demo_run):
     assert "results/joint/cohort.vcf.gz" in demo_run
     assert "results/report/multiqc.html" in demo_run
+    # the workflow's own summary: every sample that is not a plain PASS, with its reasons
+    assert "Samples: 8 — PASS 5, WARN 0, FAIL 3; 5 joint-called" in demo_run
+    assert re.search(r"S05 +FAIL +FAIL: mean_autosome_coverage", demo_run)
+    assert re.search(r"S07 +FAIL +FAIL: sex check mismatch", demo_run)
+    # a concise console: no job blocks, commands or temporary-file lines (the full detail
+    # is in .snakemake/log and one flag away: make demo DETAIL=1)
+    assert "Shell command" not in demo_run and "Removing temporary output" not in demo_run
+    assert len(demo_run.splitlines()) < 150, len(demo_run.splitlines())
+
+
+def test_snakemake_report_archives_the_run(demo_run, tmp_path):
+    """`snakemake --report`: the verdict table, the MultiQC report, the release, the
+    accuracy, the resolved config and the manifest, under their categories."""
+    out = tmp_path / "report.html"
+    run(
+        [
+            str(BIN / "snakemake"),
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(DEMO_DIR),
+            "--configfile",
+            str(ROOT / "config" / "demo.yaml"),
+            "--report",
+            str(out),
+        ]
+    )
+    html = out.read_text()
+    for name in (
+        "sample_qc.tsv",
+        "multiqc.html",
+        "groups.tsv",
+        "summary.json",
+        "run_config.yaml",
+        "manifest.tsv",
+    ):
+        assert name in html, name
+    for category in ("QC", "Release", "Accuracy", "Run"):
+        assert category in html
 
 
 def test_rerun_has_nothing_to_do(demo_run):

@@ -136,7 +136,7 @@ def test_report_renders_verdicts_in_a_browser(demo_run, tmp_path):
         [
             chromium(),
             *flags,
-            "--window-size=1400,2400",
+            "--window-size=1400,5600",
             f"--screenshot={tmp_path / 'report.png'}",
             report.as_uri(),
         ],
@@ -151,3 +151,29 @@ def test_report_renders_verdicts_in_a_browser(demo_run, tmp_path):
     for sample, status in (("S01", "PASS"), ("S05", "FAIL"), ("S07", "FAIL")):
         row = re.search(rf"<tr[^>]*>\s*<th[^>]*>.*?{sample}.*?</tr>", table, flags=re.S)
         assert row and status in row.group(0), sample
+    # General Statistics: the gate's own values, one visible row per sample (fastp's
+    # per-lane rows have no column shown, and no 'cohort' row)
+    general = dom[dom.index('id="general_stats_table"') :]
+    general = general[: general.index("</table>")]
+    assert "Mean cov. autosomes (x)" in general and "Contamination (%)" in general
+    body = general[general.index("<tbody") :]
+    one_row = (
+        r'(<tr [^>]*class="([^"]*)"(?:(?!</tr>).)*?class="th-sample-name"[^>]*>([^<]+)<.*?</tr>)'
+    )
+    rows = {name: (cls, row) for row, cls, name in re.findall(one_row, body, flags=re.S)}
+    shown = sorted(name for name, (cls, _) in rows.items() if "row-empty" not in cls)
+    assert shown == [f"S0{i}" for i in range(1, 9)], shown
+    # the FAIL value is coloured: S06's contamination (5.29%) breaks the 2% rule
+    assert re.search(r'background-color:#d9534f">5\.294<', rows["S06"][1])
+    assert "#d9534f" not in rows["S01"][1]
+    # plots with the thresholds drawn, and the software versions with the pipeline's
+    for plot in (
+        "contamination_bargraph",
+        "autosomal_coverage_plot",
+        "sex_check_scatter",
+        "kinship_scatter",
+        "outliers_scatter",
+    ):
+        assert f'id="{plot}"' in dom, plot
+    for tool in ("bwa", "samtools", "bcftools", "fastp", "mosdepth", "refcohort (this pipeline)"):
+        assert tool in dom[dom.index("Software Versions") :], tool

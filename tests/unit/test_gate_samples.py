@@ -97,7 +97,7 @@ def test_fail_excluded_unless_overridden():
     assert by["B"]["mean_autosome_coverage"] == "8"
 
 
-def smk_for(tmp_path, qc, overrides=None):
+def smk_for(tmp_path, qc, overrides=None, failed=None):
     paths = []
     for sample, metrics in qc.items():
         path = tmp_path / f"{sample}.qc.json"
@@ -114,6 +114,8 @@ def smk_for(tmp_path, qc, overrides=None):
             overrides=overrides or {},
             sexes={s: "female" for s in qc} | {"M1": "male"},
             sources={s: "fastq" for s in qc} | {"M1": "cram M1.cram"},
+            failed=failed or {},
+            order=[*qc, *(failed or {})],
         ),
         log=[str(tmp_path / "log")],
     )
@@ -144,8 +146,31 @@ def test_main_writes_table_and_sexes_of_included_samples(tmp_path):
     assert (tmp_path / "sexes.txt").read_text() == "F1\tF\nM1\tM\n"
 
 
-def test_main_refuses_unknown_override_and_all_failed(tmp_path):
+def test_main_refuses_unknown_override(tmp_path):
     with pytest.raises(SystemExit, match="not in the cohort"):
         main(smk_for(tmp_path, {"A": GOOD}, {"Z": "justified somehow"}))
-    with pytest.raises(SystemExit, match="every sample failed"):
-        main(smk_for(tmp_path, {"A": {**GOOD, "mean_autosome_coverage": 1.0}}))
+
+
+def test_main_writes_the_table_when_every_sample_fails(tmp_path):
+    """No sample to joint-call: the table (and its SHA-256) and an empty sexes file are
+    still written, so that the report and the run's summary can say why."""
+    main(smk_for(tmp_path, {"A": {**GOOD, "mean_autosome_coverage": 1.0}}))
+    rows = list(csv.DictReader(open(tmp_path / "sample_qc.tsv"), delimiter="\t"))
+    assert [(r["sample"], r["status"], r["joint_calling"]) for r in rows] == [
+        ("A", "FAIL", "excluded")
+    ]
+    assert (tmp_path / "sexes.txt").read_text() == ""
+    assert (tmp_path / "sample_qc.tsv.sha256").read_text().split()[1].endswith("sample_qc.tsv")
+    assert "A\tFAIL\texcluded\tFAIL: mean_autosome_coverage" in (tmp_path / "log").read_text()
+
+
+def test_main_adds_samples_whose_processing_failed_in_sheet_order(tmp_path):
+    failed = {"B": "rule bwa_mem (unit L1): ERROR: FASTQ check: x (log: logs/bwa_mem/B.L1.log)"}
+    smk = smk_for(tmp_path, {"A": GOOD, "C": GOOD}, {"B": "kept anyway"}, failed)
+    smk.params.order = ["A", "B", "C"]
+    main(smk)
+    rows = list(csv.DictReader(open(tmp_path / "sample_qc.tsv"), delimiter="\t"))
+    assert [r["sample"] for r in rows] == ["A", "B", "C"]
+    assert rows[1]["status"] == "FAIL" and rows[1]["joint_calling"] == "excluded"
+    assert rows[1]["reasons"] == f"FAIL: processing failed: {failed['B']}"
+    assert (tmp_path / "sexes.txt").read_text() == "A\tF\nC\tF\n"

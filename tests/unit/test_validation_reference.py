@@ -237,10 +237,10 @@ def test_par_interval_past_the_end_of_the_contig_is_refused(tmp_path):
 def test_ploidy_file_contigs_must_be_the_references(tmp_path):
     fasta = write_fasta(tmp_path / "ref.fa", {"chr1": "ACGT" * 100, "chrX": "A" * 400})
     ploidy = tmp_path / "ploidy.txt"
-    ploidy.write_text("X 1 400 M 1\nchrX 1 5000 M 1\n* * * M 2\n")
+    ploidy.write_text("X 1 400 M 1\nchrX 5000 6000 M 1\nchrX 1 2147483647 F 2\n* * * M 2\n")
     config = qc_config(fasta)
     config["reference"]["ploidy"] = str(ploidy)
     problems = vr.reference_problems(config, None)
     assert any("line 1: contig 'X' is not in the reference" in p for p in problems)
-    assert any("line 2: chrX:1-5000 ends past the end of chrX" in p for p in problems)
+    assert any("line 2: chrX:5000-6000 starts past the end of chrX" in p for p in problems)
     assert len(problems) == 2

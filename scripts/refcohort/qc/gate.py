@@ -103,6 +103,26 @@ def gate(
     return rows
 
 
+def processing_failed_rows(
+    failed: dict[str, str], columns: list[str], sources: dict[str, str] | None = None
+) -> list[dict]:
+    """FAIL rows for samples whose processing failed before they had QC metrics (a
+    broken FASTQ; `failed`: sample -> the failed step and its log line). They are never
+    joint-called, whatever an override says: there is nothing to call."""
+    return [
+        {
+            "sample": sample,
+            "status": "FAIL",
+            "reasons": f"FAIL: processing failed: {why}",
+            "override": "",
+            "joint_calling": "excluded",
+            "source": (sources or {}).get(sample, ""),
+            **{c: "NA" for c in columns},
+        }
+        for sample, why in failed.items()
+    ]
+
+
 def read_qc(paths: list[str]) -> dict[str, dict]:
     """{sample: flat metrics} from results/qc/{sample}.qc.json files."""
     out = {}
@@ -115,10 +135,13 @@ def read_qc(paths: list[str]) -> dict[str, dict]:
 def main(smk) -> None:
     """Rule gate_samples: input qc (the per-sample JSONs); output table, sexes (the
     joint-called samples' bcftools sex codes); params thresholds, sex_policy, overrides,
-    sexes, sources; log."""
+    sexes, sources, failed (samples whose processing failed: their step and log line),
+    order (the sheet's sample order); log. With no sample to joint-call the table is still
+    written and the run goes on to the report (the run's summary says so)."""
     sys.stderr = open(smk.log[0], "w")
     qc = read_qc(list(smk.input.qc))
-    unknown = sorted(set(smk.params.overrides) - set(qc))
+    failed = dict(smk.params.failed)
+    unknown = sorted(set(smk.params.overrides) - set(qc) - set(failed))
     if unknown:
         raise SystemExit(
             f"qc.overrides names samples that are not in the cohort: {', '.join(unknown)}"
@@ -131,16 +154,18 @@ def main(smk) -> None:
         list(METRICS),
         dict(smk.params.sources),
     )
-    write_tsv(smk.output.table, list(rows[0]), rows)
-    integrity.seal(smk.output.table, integrity.DEFAULT_CACHE)
-    included = [r["sample"] for r in rows if r["joint_calling"] == "included"]
-    if not included:
-        raise SystemExit(
-            "every sample failed QC: nothing to joint-genotype (see results/qc/sample_qc.tsv)"
-        )
-    with open(smk.output.sexes, "w") as fh:
-        fh.writelines(f"{s}\t{CALL_SEX_CODE[smk.params.sexes[s]]}\n" for s in included)
+    rows += processing_failed_rows(failed, list(METRICS), dict(smk.params.sources))
+    order = {s: i for i, s in enumerate(smk.params.order)}
+    rows.sort(key=lambda r: order.get(r["sample"], len(order)))
     for r in rows:
         print(
             f"{r['sample']}\t{r['status']}\t{r['joint_calling']}\t{r['reasons']}", file=sys.stderr
         )
+    write_tsv(smk.output.table, list(rows[0]), rows)
+    integrity.seal(smk.output.table, integrity.DEFAULT_CACHE)
+    included = [r["sample"] for r in rows if r["joint_calling"] == "included"]
+    if not included:
+        print("no sample passed the gate: nothing to joint-genotype", file=sys.stderr)
+    with open(smk.output.sexes, "w") as fh:
+        fh.writelines(f"{s}\t{CALL_SEX_CODE[smk.params.sexes[s]]}\n" for s in included)
+    sys.stderr.flush()

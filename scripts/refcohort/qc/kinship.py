@@ -230,3 +230,24 @@ def degree_counts(kinship: np.ndarray) -> dict[str, int]:
     iu, ju = np.triu_indices(n, k=1)
     codes = degree_codes(kinship[iu, ju])
     return {name: int((codes == idx).sum()) for idx, name in enumerate(DEGREES)}
+
+
+def plot_pairs(
+    samples: Sequence[str], kinship: np.ndarray, ibs0: np.ndarray, limit: int = 2000
+) -> list[dict[str, object]]:
+    """Pairs for the report's kinship-vs-IBS0 plot: every pair up to ``limit``; beyond,
+    the ``limit`` pairs of highest kinship (the related ones first)."""
+    n = len(samples)
+    iu, ju = np.triu_indices(n, k=1)
+    values = kinship[iu, ju]
+    order = np.argsort(-values, kind="stable")[:limit]
+    return [
+        {
+            "sample_1": samples[iu[k]],
+            "sample_2": samples[ju[k]],
+            "kinship": round(float(values[k]), 6),
+            "ibs0": round(float(ibs0[iu[k], ju[k]]), 6),
+        }
+        for k in order
+        if np.isfinite(values[k])
+    ]

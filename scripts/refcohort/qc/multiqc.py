@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 
 from ..io import read_tsv
+from . import report_plots
+from .definitions import DEFINITIONS
 
 STATUS_RULES = {"pass": [{"s_eq": "PASS"}], "warn": [{"s_eq": "WARN"}], "fail": [{"s_eq": "FAIL"}]}
 STATUS_COLOURS = [{"pass": "#5cb85c"}, {"warn": "#f0ad4e"}, {"fail": "#d9534f"}]
@@ -51,55 +53,124 @@ def rule_text(rule: dict) -> str:
     return ", ".join(parts)
 
 
+# The verdict table's metric columns: title, format, shown by default (the others are one
+# click away under "Configure columns"). Titles say the unit; descriptions (on hover) give
+# the GA4GH definition and the gate's rule.
+METRIC_COLUMNS = {
+    "mean_autosome_coverage": ("Mean cov. autosomes (x)", "{:,.1f}", True),
+    "pct_autosomes_15x": ("Autosomes >= 15x (%)", "{:,.2f}", True),
+    "cross_contamination_rate": ("Contamination (%)", "{:,.3f}", True),
+    "pct_duplication": ("Duplicates (%)", "{:,.2f}", True),
+    "pct_reads_mapped": ("Mapped (%)", "{:,.2f}", True),
+    "pct_reads_properly_paired": ("Properly paired (%)", "{:,.2f}", True),
+    "pct_chimeras": ("Chimeras (%)", "{:,.2f}", True),
+    "bases_q30": ("Q30 bases (Gb)", "{:,.2f}", True),
+    "ratio_het_hom_snv": ("Het/hom SNV", "{:,.2f}", True),
+    "ratio_ti_tv": ("Ti/Tv", "{:,.2f}", True),
+    "count_snvs": ("SNVs", "{:,.0f}", False),
+    "count_insertions": ("Insertions", "{:,.0f}", False),
+    "count_deletions": ("Deletions", "{:,.0f}", False),
+    "ratio_ins_del": ("Ins/del", "{:,.2f}", False),
+    "ratio_het_hom_indel": ("Het/hom indel", "{:,.2f}", False),
+    "genome_coverage_uniformity": ("Coverage MAD (x)", "{:,.1f}", False),
+    "mean_insert_size": ("Insert size (bp)", "{:,.0f}", False),
+    "insert_size_std": ("Insert size SD (bp)", "{:,.0f}", False),
+    "x_autosome_ratio": ("X / autosomes", "{:,.3f}", False),
+    "y_autosome_ratio": ("Y / autosomes", "{:,.3f}", False),
+    "x_het_ratio": ("X het ratio", "{:,.2f}", False),
+}
+# display scale of a metric's value (and of its thresholds) in the table
+SCALE = {"cross_contamination_rate": 100.0, "bases_q30": 1e-9}
+TEXT_HEADERS = {
+    "status": ("Status", "Gate verdict"),
+    "joint_calling": ("Joint calling", "Whether the sample entered joint genotyping"),
+    "reasons": ("Reasons", "Every threshold the sample broke, FAIL first"),
+    "override": ("Override", "Justification of a forced inclusion (qc.overrides)"),
+    "karyotype": ("Karyotype", "Inferred from X/Y depth and X heterozygosity"),
+    "sex_check": ("Sex check", "Declared sex vs inferred karyotype"),
+    "declared_sex": ("Declared sex", "From samples.tsv"),
+    "source": ("Source", "Where the reads came from: FASTQ, or the CRAM/BAM/uBAM realigned"),
+}
+
+
+def scaled(metric: str, value):
+    """A table value in its display unit (contamination in %, Q30 bases in Gb)."""
+    x = number(value) if isinstance(value, str) else value
+    return x * SCALE.get(metric, 1.0) if isinstance(x, float) else x
+
+
+def threshold_colours(metric: str, rule: dict | None) -> dict:
+    """MultiQC cond_formatting for a metric cell: red where the gate FAILs it, orange
+    where it WARNs (the gate's own rule, in the table's unit)."""
+    if not rule:
+        return {}
+    scale = SCALE.get(metric, 1.0)
+    rules: dict[str, list] = {"fail": [], "warn": []}
+    for key, level, op in (
+        ("fail_below", "fail", "lt"),
+        ("fail_above", "fail", "gt"),
+        ("warn_below", "warn", "lt"),
+        ("warn_above", "warn", "gt"),
+    ):
+        if key in rule:
+            rules[level].append({op: rule[key] * scale})
+    rules = {k: v for k, v in rules.items() if v}
+    return {
+        "cond_formatting_rules": rules,
+        "cond_formatting_colours": [{"fail": "#d9534f"}, {"warn": "#f0ad4e"}],
+    }
+
+
 def verdicts_section(rows: list[dict], thresholds: dict[str, dict]) -> dict:
     metrics = [c for c in rows[0] if c not in TEXT_COLUMNS] if rows else []
-    headers = {
-        "status": {
-            "title": "Status",
-            "description": "Gate verdict",
-            "cond_formatting_rules": STATUS_RULES,
-            "cond_formatting_colours": STATUS_COLOURS,
-        },
-        "joint_calling": {
-            "title": "Joint calling",
-            "description": "Whether the sample entered joint genotyping",
-        },
-        "reasons": {"title": "Reasons", "description": "Every threshold the sample broke"},
-        "override": {
-            "title": "Override",
-            "description": "Justification of a forced inclusion (qc.overrides)",
-        },
-        "source": {
-            "title": "Source",
-            "description": (
-                "Where the reads came from: FASTQ, or the CRAM/BAM/uBAM that was realigned"
-            ),
-        },
-        "karyotype": {
-            "title": "Karyotype",
-            "description": "Inferred from X/Y depth and X heterozygosity",
-        },
-        "sex_check": {"title": "Sex check", "description": "Declared sex vs inferred karyotype"},
-    }
-    for metric in metrics:
+    headers: dict[str, dict] = {}
+    for column in ("status", "joint_calling", "reasons", "override"):
+        title, description = TEXT_HEADERS[column]
+        headers[column] = {"title": title, "description": description}
+    headers["status"].update(
+        {"cond_formatting_rules": STATUS_RULES, "cond_formatting_colours": STATUS_COLOURS}
+    )
+    ordered = [m for m in METRIC_COLUMNS if m in metrics] + [
+        m for m in metrics if m not in METRIC_COLUMNS
+    ]
+    for metric in ordered:
+        title, fmt, shown = METRIC_COLUMNS.get(metric, (metric, "{:,.4g}", False))
         rule = thresholds.get(metric)
         headers[metric] = {
-            "title": metric,
-            "description": f"GA4GH {metric}" + (f"; gate: {rule_text(rule)}" if rule else ""),
-            "format": "{:,.4g}",
+            "title": title,
+            "description": DEFINITIONS.get(metric, metric)
+            + (f" Gate: {rule_text(rule)}." if rule else ""),
+            "format": fmt,
+            "hidden": not shown,
+            "scale": False,
+            **threshold_colours(metric, rule),
         }
+    for column in ("karyotype", "sex_check", "declared_sex", "source"):
+        title, description = TEXT_HEADERS[column]
+        headers[column] = {"title": title, "description": description}
+    headers["sex_check"].update(
+        {
+            "cond_formatting_rules": {"pass": [{"s_eq": "match"}], "fail": [{"s_eq": "mismatch"}]},
+            "cond_formatting_colours": STATUS_COLOURS,
+        }
+    )
     data = {}
     for row in rows:
         data[row["sample"]] = {
-            k: (number(v) if k in metrics else v) for k, v in row.items() if k != "sample"
+            k: (scaled(k, v) if k in metrics else v)
+            for k, v in row.items()
+            if k != "sample" and k in headers
         }
     policy = "; ".join(f"{m}: {rule_text(r)}" for m, r in thresholds.items())
     return {
         "id": "sample_qc_verdicts",
         "section_name": "Sample QC verdicts",
         "description": (
-            "PASS, WARN or FAIL per sample from the GA4GH WGS QC metrics. FAIL samples are "
-            f"left out of joint genotyping unless overridden. Thresholds applied: {policy}."
+            "PASS, WARN or FAIL per sample from the GA4GH WGS QC metrics, each value as the "
+            "gate computed it (red: breaks a FAIL rule, orange: a WARN rule). FAIL samples "
+            "are left out of joint genotyping unless overridden; a sample whose processing "
+            "failed is FAIL with the step and its log line. More metrics: Configure "
+            f"columns. Thresholds applied: {policy}."
         ),
         "plot_type": "table",
         "pconfig": {
@@ -107,8 +178,9 @@ def verdicts_section(rows: list[dict], thresholds: dict[str, dict]) -> dict:
             "title": "Sample QC verdicts",
             "col1_header": "Sample",
             "scale": False,
+            "no_violin": True,
         },
-        "headers": headers,
+        "headers": {k: headers[k] for k in headers},
         "data": data,
     }
 
@@ -148,35 +220,6 @@ def excluded_section(rows: list[dict]) -> dict:
                 "cond_formatting_colours": STATUS_COLOURS,
             },
             "reasons": {"title": "Reasons"},
-        },
-        "data": data,
-    }
-
-
-def sex_section(sex: dict[str, dict]) -> dict:
-    data = {}
-    for sample, s in sex.items():
-        x, y = s.get("x_autosome_ratio"), s.get("y_autosome_ratio")
-        if x is None:
-            continue
-        colour = {"match": "#5cb85c", "mismatch": "#d9534f"}.get(s.get("sex_check"), "#f0ad4e")
-        data[sample] = {"x": round(x, 4), "y": round(y or 0.0, 4), "color": colour}
-    return {
-        "id": "sex_check",
-        "section_name": "Sex check",
-        "description": (
-            "chrX and chrY depth (outside the PARs) relative to the autosomes: XX near (1, 0), "
-            "XY near (0.5, 0.5). Green: matches the declared sex; red: mismatch; orange: "
-            "aneuploidy, ambiguous or undeclared."
-        ),
-        "plot_type": "scatter",
-        "pconfig": {
-            "id": "sex_check_scatter",
-            "title": "Sex check: X vs Y depth",
-            "xlab": "chrX / autosome depth",
-            "ylab": "chrY / autosome depth",
-            "xmin": 0,
-            "ymin": 0,
         },
         "data": data,
     }
@@ -234,23 +277,57 @@ def relatedness_section(
     }
 
 
-def general_stats(rows: list[dict]) -> dict:
+# The gate's own values in General Statistics, where QA staff compare samples (the tools'
+# columns that use other definitions are hidden in workflow/report/multiqc_config.yaml).
+GENERAL_COLUMNS = (
+    "mean_autosome_coverage",
+    "pct_autosomes_15x",
+    "cross_contamination_rate",
+    "pct_duplication",
+    "pct_reads_properly_paired",
+    "ratio_ti_tv",
+)
+
+
+def general_stats(rows: list[dict], thresholds: dict[str, dict] | None = None) -> dict:
+    thresholds = thresholds or {}
+    columns: list[dict] = [
+        {
+            "qc_status": {
+                "title": "QC",
+                "description": "Sample QC gate verdict",
+                "cond_formatting_rules": STATUS_RULES,
+                "cond_formatting_colours": STATUS_COLOURS,
+            }
+        },
+        {"joint_calling": {"title": "Joint", "description": "Included in joint genotyping"}},
+    ]
+    for metric in GENERAL_COLUMNS:
+        title, fmt, _ = METRIC_COLUMNS[metric]
+        rule = thresholds.get(metric)
+        columns.append(
+            {
+                metric: {
+                    "title": title,
+                    "description": "The QC gate's value: "
+                    + DEFINITIONS[metric]
+                    + (f" Gate: {rule_text(rule)}." if rule else ""),
+                    "format": fmt,
+                    "scale": False,
+                    **threshold_colours(metric, rule),
+                }
+            }
+        )
     return {
         "id": "qc_gate",
         "plot_type": "generalstats",
-        "pconfig": [
-            {
-                "qc_status": {
-                    "title": "QC",
-                    "description": "Sample QC gate verdict",
-                    "cond_formatting_rules": STATUS_RULES,
-                    "cond_formatting_colours": STATUS_COLOURS,
-                }
-            },
-            {"joint_calling": {"title": "Joint", "description": "Included in joint genotyping"}},
-        ],
+        "pconfig": columns,
         "data": {
-            r["sample"]: {"qc_status": r["status"], "joint_calling": r["joint_calling"]}
+            r["sample"]: {
+                "qc_status": r["status"],
+                "joint_calling": r["joint_calling"],
+                **{m: scaled(m, r.get(m)) for m in GENERAL_COLUMNS},
+            }
             for r in rows
         },
     }
@@ -260,24 +337,54 @@ def write_yaml(path: str, content: dict) -> None:
     Path(path).write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True))
 
 
+def first(paths) -> str | None:
+    """The one file of an optional input (a list of none or one), or None."""
+    return paths[0] if len(paths) else None
+
+
 def main(smk) -> None:
-    """Rule qc_report: input table, sex (JSONs), relatedness, cohort; output verdicts,
-    excluded, sex, relatedness, general (the *_mqc.yaml sections); params thresholds,
-    min_outlier_samples; log."""
+    """Rule qc_report: input table, sex (JSONs), thresholds (mosdepth), relatedness,
+    cohort, relatedness_json (the last three empty when nothing was joint-called); output
+    the *_mqc.yaml sections; params thresholds, min_outlier_samples, mad_k, envs,
+    deployment, snakemake_version; log."""
+    from ..freeze import pipeline_version
+    from ..manifest import tool_versions
+
     sys.stderr = open(smk.log[0], "w")
+    thresholds = dict(smk.params.thresholds)
     rows = read_tsv(smk.input.table)
     sex = {
         Path(p).name.removesuffix(".json"): json.loads(Path(p).read_text()) for p in smk.input.sex
     }
-    write_yaml(smk.output.verdicts, verdicts_section(rows, dict(smk.params.thresholds)))
+    cohort = read_tsv(first(smk.input.cohort))
+    write_yaml(smk.output.verdicts, verdicts_section(rows, thresholds))
     write_yaml(smk.output.excluded, excluded_section(rows))
-    write_yaml(smk.output.sex, sex_section(sex))
+    write_yaml(smk.output.sex, report_plots.sex_section(sex))
     write_yaml(
         smk.output.relatedness,
         relatedness_section(
-            read_tsv(smk.input.relatedness),
-            read_tsv(smk.input.cohort),
-            int(smk.params.min_outlier_samples),
+            read_tsv(first(smk.input.relatedness)), cohort, int(smk.params.min_outlier_samples)
         ),
     )
-    write_yaml(smk.output.general, general_stats(rows))
+    write_yaml(smk.output.general, general_stats(rows, thresholds))
+    write_yaml(
+        smk.output.contamination,
+        report_plots.contamination_section(rows, thresholds.get("cross_contamination_rate")),
+    )
+    curves = report_plots.coverage_curves(
+        {Path(p).name.removesuffix(".thresholds.bed.gz"): p for p in smk.input.thresholds}
+    )
+    write_yaml(smk.output.coverage, report_plots.coverage_section(curves, thresholds))
+    summary_json = first(smk.input.relatedness_json)
+    pairs = json.loads(Path(summary_json).read_text()).get("plot_pairs", []) if summary_json else []
+    write_yaml(smk.output.kinship, report_plots.kinship_section(pairs))
+    write_yaml(
+        smk.output.outliers,
+        report_plots.outliers_section(
+            cohort, float(smk.params.mad_k), int(smk.params.min_outlier_samples)
+        ),
+    )
+    versions = tool_versions(Path(smk.params.envs), list(smk.params.deployment))
+    versions["snakemake"] = smk.params.snakemake_version
+    versions["refcohort (this pipeline)"] = pipeline_version().removeprefix("refcohort ")
+    write_yaml(smk.output.versions, report_plots.versions_file(versions))

@@ -24,7 +24,7 @@ from .cohort_genotypes import (
     DEFAULT_MIN_SITE_CALL_RATE,
     load_genotypes,
 )
-from .kinship import DEGREE_CUTOFFS, degree_counts, king_robust, related_pairs
+from .kinship import DEGREE_CUTOFFS, degree_counts, king_robust, plot_pairs, related_pairs
 
 DEFAULT_MAD_K = 5.0
 # A MAD from fewer values is no robust spread estimate: in a 5-sample cohort with a
@@ -204,6 +204,8 @@ def run(
         "het_outliers": [s for s, f in zip(samples, het_flag) if f],
         "call_rate_outliers": [s for s, f in zip(samples, call_flag) if f],
         "seconds": {"load": round(t1 - t0, 3), "kinship": round(t2 - t1, 3)},
+        # the report's kinship-vs-IBS0 plot (refcohort.qc.report_plots)
+        "plot_pairs": plot_pairs(samples, kinship, ibs0),
     }
     with open(json_path, "w") as fh:
         json.dump(summary, fh, indent=2)

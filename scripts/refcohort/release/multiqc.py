@@ -59,7 +59,10 @@ def mqc_section(summary: dict[str, object]) -> dict[str, object]:
         f"and {secondary:,} more so that they cannot be recovered by subtraction."
     )
     if summary.get("cohort_freeze"):
-        text += f" Joint calls from cohort freeze {summary['cohort_freeze']}."
+        # the header value is '<Number=1,Engine=...>': without the brackets, which the
+        # report's HTML would take for a tag and not show
+        freeze = summary["cohort_freeze"].strip("<>").replace(",", ", ")
+        text += f" Joint calls from cohort freeze {freeze}."
     data = {g["group"]: {k: g[k] for k in GROUP_KEYS} for g in groups}
     if not data:
         data = {"(none)": {"status": "no sample released"}}

@@ -22,7 +22,7 @@ PAR_BED = "qc.par"
 
 def ploidy_problems(ploidy: str, contigs: dict[str, dict]) -> list[str]:
     """A bcftools ploidy file (CHROM FROM TO SEX PLOIDY) must name the reference's contigs
-    (or '*') within their lengths."""
+    (or '*'), with regions that start within them."""
     problems = []
     where = f"reference.ploidy {show(ploidy)}"
     for number, line in enumerate(Path(ploidy).read_text().splitlines(), start=1):
@@ -37,16 +37,17 @@ def ploidy_problems(ploidy: str, contigs: dict[str, dict]) -> list[str]:
                 "see `bcftools call --ploidy-file`."
             )
             continue
-        contig, end = fields[0], int(fields[2])
+        contig, start = fields[0], int(fields[1])
         if contig not in contigs:
             problems.append(
                 f"{where}, line {number}: contig {show(contig)} is not in the reference "
                 f"({contig_sample(contigs)}); use the reference's contig names, or males are "
                 "called diploid there."
             )
-        elif end > contigs[contig]["length"]:
+        elif start > contigs[contig]["length"]:
+            # an end past the contig is common (2147483647: "to the end"); a start is not
             problems.append(
-                f"{where}, line {number}: {contig}:{fields[1]}-{end} ends past the end of "
+                f"{where}, line {number}: {contig}:{start}-{fields[2]} starts past the end of "
                 f"{contig} ({contigs[contig]['length']:,} bp in the reference): the file is for "
                 "another assembly."
             )
