@@ -38,7 +38,6 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,7 +50,7 @@ import httpx
 import numpy as np
 import pysam
 
-from refcohort.beacon import SqliteStore
+from refcohort.beacon import SqliteStore, launch
 from refcohort.release import Design, Sample
 from refcohort.release.vcf import format_af, header_lines, policy_lines
 
@@ -193,45 +192,14 @@ def direct_sqlite(store: SqliteStore, queries: list[dict], found: list[int]) -> 
 
 
 # ------------------------------------------------------------------ the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(release: Path, workdir: Path, backend: str) -> tuple[subprocess.Popen, str]:
     config = workdir / f"beacon-{backend}.yaml"
     config.write_text(f"backend: {backend}\nsqlite_path: {release}.sqlite\nmax_range: 20000\n")
-    port = free_port()
     env = dict(os.environ, REFCOHORT_BEACON_TOKEN=TOKEN)
-    log = open(workdir / f"server-{backend}.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "serve_beacon.py"),
-            "--release",
-            str(release),
-            "--config",
-            str(config),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited; see {log.name}")
-        try:
-            httpx.get(base + "/info", timeout=2)
-            return proc, base
-        except httpx.TransportError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    try:
+        return launch.start(release, config, workdir / f"server-{backend}.log", env, 600)
+    except RuntimeError as e:
+        raise SystemExit(str(e)) from e
 
 
 async def drive(

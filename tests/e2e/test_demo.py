@@ -22,6 +22,14 @@ JOINT = ["S01", "S02", "S03", "S04", "S08"]
 MALES = {"S02", "S04", "S08"}  # declared
 
 
+def demo_snakemake(*args):
+    """Snakemake on the demo's run folder, as `make demo` runs it."""
+    return run(
+        [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--directory",
+         str(DEMO_DIR), "--configfile", str(ROOT / "config" / "demo.yaml"), *args]
+    )  # fmt: skip
+
+
 def test_make_demo_finishes_and_prints_outputs(demo_run):
     assert "results/joint/cohort.vcf.gz" in demo_run
     assert "results/report/multiqc.html" in demo_run
@@ -39,19 +47,7 @@ def test_snakemake_report_archives_the_run(demo_run, tmp_path):
     """`snakemake --report`: the verdict table, the MultiQC report, the release, the
     accuracy, the resolved config and the manifest, under their categories."""
     out = tmp_path / "report.html"
-    run(
-        [
-            str(BIN / "snakemake"),
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(DEMO_DIR),
-            "--configfile",
-            str(ROOT / "config" / "demo.yaml"),
-            "--report",
-            str(out),
-        ]
-    )
+    demo_snakemake("--report", str(out))
     html = out.read_text()
     for name in (
         "sample_qc.tsv",
@@ -67,20 +63,7 @@ def test_snakemake_report_archives_the_run(demo_run, tmp_path):
 
 
 def test_rerun_has_nothing_to_do(demo_run):
-    proc = run(
-        [
-            str(BIN / "snakemake"),
-            "-n",
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(DEMO_DIR),
-            "--configfile",
-            str(ROOT / "config" / "demo.yaml"),
-            "--cores",
-            "2",
-        ]
-    )
+    proc = demo_snakemake("-n", "--cores", "2")
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 

@@ -14,10 +14,6 @@ has not, so ``oneOf`` still requires exactly the LegacyVariation branch.
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
@@ -26,6 +22,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from test_beacon_release import SITES, TOKEN, write_release
+
+from refcohort.beacon import launch
 
 SCHEMAS = ROOT.parent / "shared" / "beacon-v2"
 SPEC = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/"
@@ -136,47 +134,10 @@ def check(response: httpx.Response, status: int = 200) -> dict:
     return doc
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(release, config, env=None):
-    """Start scripts/serve_beacon.py on a free loopback port; return (process, base URL).
-    Its log goes to a file beside ``config`` (a pipe nobody reads would fill and stall it)."""
-    port = free_port()
-    log = open(config.with_suffix(".log"), "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "serve_beacon.py"),
-            "--release",
-            str(release),
-            "--config",
-            str(config),
-            "--port",
-            str(port),
-        ],
-        env={k: v for k, v in (env or os.environ).items() if k != "REFCOHORT_BEACON_TOKEN"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(
-                f"serve_beacon.py exited: {config.with_suffix('.log').read_text()}"
-            )
-        try:
-            httpx.get(base + "/info", timeout=1)
-            return proc, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("the Beacon did not start in 60 s")
+    """Start scripts/serve_beacon.py on a free loopback port; return (process, base URL)."""
+    env = {k: v for k, v in (env or os.environ).items() if k != "REFCOHORT_BEACON_TOKEN"}
+    return launch.start(release, config, config.with_suffix(".log"), env=env)
 
 
 @pytest.fixture(scope="module")
