@@ -90,7 +90,8 @@ rule all:
     """Every deliverable of the run (final_outputs in workflow/functions.smk)."""
     default_target: True
     input:
-        final_outputs,
+        gate_and_sample_outputs(),
+        cohort_outputs_after_gate,
 
 
 # A resumed run first removes the temporary files of jobs that a kill left behind; a run

@@ -14,7 +14,11 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 BIN = Path(sys.executable).parent
 # The demo runs here, never in the checkout: `make demo DEMO_DIR=...` puts its generated
 # data, results, logs and .snakemake in this folder (a new one for every test session).
-DEMO_DIR = Path(tempfile.mkdtemp(prefix="refcohort-demo-"))
+# REFCOHORT_TEST_DEMO_DIR reuses a demo folder of an earlier `make demo` (development:
+# `make demo` there has nothing left to do); CI always gets a new one.
+DEMO_DIR = Path(
+    os.environ.get("REFCOHORT_TEST_DEMO_DIR") or tempfile.mkdtemp(prefix="refcohort-demo-")
+)
 DEMO_RESULTS = DEMO_DIR / "results"
 DEMO_DATA = DEMO_DIR / "resources" / "demo"
 
@@ -43,7 +47,7 @@ def demo_run():
     """Run `make demo` once per test session in DEMO_DIR and return what it printed.
     Tests then read DEMO_RESULTS."""
     proc = run(["make", "demo", "CORES=2", f"DEMO_DIR={DEMO_DIR}"], timeout=2700)
-    return proc.stdout
+    return proc.stdout + proc.stderr  # the workflow's summary is on standard error
 
 
 # ------------------------------------------------------------------ dry-run projects

@@ -153,18 +153,31 @@ def cohort_outputs():
     ]
 
 
-def final_outputs(wildcards=None):
-    """Every deliverable of the run, for rule all (after the QC gate, which decides
-    whether there is a cohort to call)."""
+def gate_and_sample_outputs():
+    """What the run delivers whatever the gate decides, the samples' deliverables, every
+    output of the gate (a checkpoint; when one is missing the gate runs again, and what
+    depends on its table is planned after it), the report and the manifest."""
     return [
         "results/reference/genome.dict",
         *sample_outputs(),
         "results/qc/sample_qc.tsv",
         "results/qc/sample_qc.tsv.sha256",
+        "results/joint/sample_sexes.txt",
         "results/report/multiqc.html",
-        *cohort_outputs(),
         MANIFEST,
     ]
+
+
+def cohort_outputs_after_gate(wildcards):
+    """What joint genotyping delivers, known after the gate (an input function of its own
+    in rule all, so that a pending gate run leaves its other inputs in place)."""
+    return cohort_outputs()
+
+
+def final_outputs(wildcards=None):
+    """Every deliverable of the run (after the QC gate, which decides whether there is a
+    cohort to call)."""
+    return [*gate_and_sample_outputs(), *cohort_outputs()]
 
 
 # ------------------------------------------------------------------ integrity
