@@ -29,6 +29,7 @@ localrules:
     gate_samples,
     qc_report,
     summarise_accuracy,
+    sv_report,
 
 
 include: "workflow/common.smk"
@@ -81,6 +82,13 @@ else:
 include: "workflow/cohort.smk"
 include: "workflow/qc.smk"
 include: "workflow/release.smk"
+
+
+if SV_ENABLED:
+
+    include: "workflow/sv.smk"
+
+
 include: "workflow/report.smk"
 include: "workflow/eval.smk"
 include: "workflow/integrity.smk"

@@ -52,11 +52,16 @@ def cli(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--mqc", help="MultiQC custom-content YAML")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--chunk-size", type=int, default=8192)
+    ap.add_argument(
+        "--structural",
+        action="store_true",
+        help="a structural-variant release (Delly's symbolic DEL/DUP/INV/INS records)",
+    )
     a = ap.parse_args(argv)
     summary = release(
         a.vcf, a.samples, a.output, a.qc, a.relatedness, a.par, a.autosomes, a.chrx, a.chry,
         a.max_kinship, a.min_allele_count, a.min_group_size, a.unknown_sex, a.threads,
-        a.chunk_size,
+        a.chunk_size, a.structural,
     )  # fmt: skip
     write_outputs(summary, a.groups, a.excluded, a.summary, a.mqc)
     return 0
@@ -72,6 +77,7 @@ def main(smk) -> None:
             str(par) if par else None, str(p.autosomes), str(p.chrx), str(p.chry),
             float(p.max_kinship), int(p.min_allele_count), int(p.min_group_size),
             str(p.unknown_sex), int(smk.threads or 1),
+            structural=bool(getattr(p, "structural", False)),
         )  # fmt: skip
         write_outputs(summary, str(o.groups), str(o.excluded), str(o.summary), str(o.mqc))
 

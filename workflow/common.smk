@@ -164,6 +164,12 @@ if config["evaluation"].get("truth"):
     if "truth_sample" not in truth:
         truth["truth_sample"] = ""
 TRUTH_SAMPLES = list(truth["sample"])
+SV_TRUTH = config["evaluation"].get("sv_truth", "")
+if SV_TRUTH and CHECK_FILES and not Path(SV_TRUTH).is_file():
+    fail(
+        f"evaluation.sv_truth '{SV_TRUTH}' does not exist (a VCF of structural variants "
+        "with the cohort's sample names); correct the path or set it to ''."
+    )
 
 
 wildcard_constraints:

@@ -98,9 +98,58 @@ def evaluated_samples(wildcards):
 
 
 def evaluation_outputs():
-    if not config["evaluation"].get("truth"):
+    outputs = []
+    if config["evaluation"].get("truth"):
+        outputs.append("results/eval/summary.tsv")
+    if SV_ENABLED and config["evaluation"].get("sv_truth"):
+        outputs.append("results/eval/sv_accuracy.tsv")
+    return outputs
+
+
+# ------------------------------------------------------------------ structural variants
+SV_ENABLED = bool(config["sv"]["enabled"])
+
+
+def sv_exclude_input():
+    """Delly's exclusion file from config (sv.exclude), if any."""
+    given = config["sv"]["exclude"]
+    return [given] if given else []
+
+
+def sv_metrics_input(wildcards):
+    """A sample's SV counts for its QC JSON (none when sv.enabled is false)."""
+    return [f"results/qc/sv/{wildcards.sample}.json"] if SV_ENABLED else []
+
+
+def joint_sv_files(step, ext):
+    """The discovery calls or genotypes (step), or their indexes (ext '.csi'), of the
+    samples that passed the gate."""
+    return [f"results/sv/{step}/{sample}.bcf{ext}" for sample in joint_samples()]
+
+
+def sv_report_sections(wildcards):
+    """The report's SV sections: counts per sample, and the SV release's when joint
+    calling ran."""
+    if not SV_ENABLED:
         return []
-    return ["results/eval/summary.tsv"]
+    sections = ["results/qc/multiqc/sv_counts_mqc.yaml"]
+    if cohort_called():
+        sections.append("results/qc/multiqc/sv_release_mqc.yaml")
+    return sections
+
+
+def sv_outputs():
+    """The cohort's SV deliverables (sv.enabled)."""
+    if not SV_ENABLED:
+        return []
+    return [
+        *expand("results/sv/cohort.bcf{ext}", ext=["", ".csi", ".sha256"]),
+        *expand(
+            "results/release/sv_allele_frequencies.vcf.gz{ext}",
+            ext=["", ".tbi", ".sha256"],
+        ),
+        "results/release/sv/groups.tsv",
+    ]
 
 
 def cohort_called():
@@ -149,6 +198,7 @@ def cohort_outputs():
             ext=["", ".tbi", ".sha256"],
         ),
         "results/release/groups.tsv",
+        *sv_outputs(),
         *evaluation_outputs(),
     ]
 

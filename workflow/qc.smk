@@ -211,6 +211,7 @@ rule sample_metrics:
         indels="results/qc/bcftools_stats/{sample}.indels.txt",
         contamination=contamination_json,
         sex="results/qc/sex/{sample}.json",
+        sv=sv_metrics_input,
     output:
         json="results/qc/{sample}.qc.json",
     log:

@@ -67,6 +67,7 @@ rule multiqc:
         release=lambda wc: (
             [rules.release_allele_frequencies.output.mqc] if cohort_called() else []
         ),
+        sv=sv_report_sections,
         config=Path(workflow.basedir, "workflow", "report", "multiqc_config.yaml"),
     output:
         html=report(

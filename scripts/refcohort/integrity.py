@@ -31,8 +31,8 @@ CRAMS = r"results/align/[^/]+\.cram"
 INDEXED_VCFS = r"results/(?:gvcf/[^/]+\.g\.vcf\.gz|joint/cohort\.vcf\.gz)"
 WITH_MD5 = rf"(?:{CRAMS}|{INDEXED_VCFS})"
 SEALED = (
-    rf"(?:{CRAMS}|{INDEXED_VCFS}|results/qc/sample_qc\.tsv"
-    r"|results/release/allele_frequencies\.vcf\.gz)"
+    rf"(?:{CRAMS}|{INDEXED_VCFS}|results/qc/sample_qc\.tsv|results/sv/cohort\.bcf"
+    r"|results/release/(?:sv_)?allele_frequencies\.vcf\.gz)"
 )
 DEFAULT_CACHE = ".snakemake/validation"  # workflow/common.smk VALIDATION_CACHE
 RECEIPTS = "receipts"

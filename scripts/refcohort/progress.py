@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import os
 import sys
+import traceback
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -18,13 +19,19 @@ def log(tag: str, message: str) -> None:
 
 @contextlib.contextmanager
 def stderr_to(fh: TextIO) -> Iterator[None]:
-    """Send sys.stderr and file descriptor 2 (htslib's warnings, child processes) to ``fh``."""
+    """Send sys.stderr and file descriptor 2 (htslib's warnings, child processes) to ``fh``;
+    an error raised inside is written there too (its traceback), so that the log says why
+    the step failed."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:
         os.dup2(fh.fileno(), 2)
         with contextlib.redirect_stderr(fh):
-            yield
+            try:
+                yield
+            except Exception:
+                traceback.print_exc(file=fh)
+                raise
     finally:
         fh.flush()
         os.dup2(saved, 2)

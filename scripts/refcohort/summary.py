@@ -21,8 +21,11 @@ OUTPUTS = (
     ("results/report/multiqc.html", "QC report"),
     ("results/qc/sample_qc.tsv", "verdict table"),
     ("results/joint/cohort.vcf.gz", "cohort VCF"),
+    ("results/sv/cohort.bcf", "cohort SVs"),
     ("results/release/allele_frequencies.vcf.gz", "release"),
+    ("results/release/sv_allele_frequencies.vcf.gz", "SV release"),
     ("results/eval/summary.tsv", "accuracy"),
+    ("results/eval/sv_accuracy.tsv", "SV accuracy"),
     ("results/manifest.tsv", "manifest"),
 )
 

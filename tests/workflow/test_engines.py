@@ -41,9 +41,10 @@ def engine(project, settings):
     write_config(project, f"calling:\n  {settings}\n")
 
 
-def gated(project, allowed):
-    """Fabricate the QC gate's output (A included, B excluded) and what joint genotyping
-    reads, then dry-run the cohort VCF with only the joint rules allowed."""
+def gated(project, allowed, target="results/joint/cohort.vcf.gz", both=False):
+    """Fabricate the QC gate's output (A included, B excluded; both included with
+    ``both``) and what joint genotyping reads, then dry-run ``target`` (the cohort VCF)
+    with only the joint rules allowed."""
     for path in [
         "results/reference/genome.fa",
         "results/reference/genome.fa.fai",
@@ -55,15 +56,19 @@ def gated(project, allowed):
     ]:
         (project / path).parent.mkdir(parents=True, exist_ok=True)
         (project / path).touch()
-    (project / "results/qc/sample_qc.tsv").write_text(
-        "sample\tstatus\treasons\toverride\tjoint_calling\n"
-        "A\tPASS\t\t\tincluded\nB\tFAIL\tFAIL: pct_reads_mapped 50 < 90\t\texcluded\n"
+    b_row = (
+        "B\tPASS\t\t\tincluded\n"
+        if both
+        else "B\tFAIL\tFAIL: pct_reads_mapped 50 < 90\t\texcluded\n"
     )
-    (project / "results/joint/sample_sexes.txt").write_text("A\tF\n")
+    (project / "results/qc/sample_qc.tsv").write_text(
+        "sample\tstatus\treasons\toverride\tjoint_calling\nA\tPASS\t\t\tincluded\n" + b_row
+    )
+    (project / "results/joint/sample_sexes.txt").write_text("A\tF\n" + ("B\tM\n" if both else ""))
     # the gate and the gVCF rules seal what they write (checked before any job runs)
     for path in ["results/qc/sample_qc.tsv", *[f"results/gvcf/{s}.g.vcf.gz" for s in "AB"]]:
         integrity.seal(project / path, project / ".snakemake" / "validation")
-    return dry_run(project, "results/joint/cohort.vcf.gz", "--allowed-rules", *allowed).stdout
+    return dry_run(project, target, "--allowed-rules", *allowed).stdout
 
 
 # The default engine's DAG on the mini project, as it was before the other engines existed.
@@ -103,7 +108,18 @@ BCFTOOLS_JOBS = {
     "md5sum_deliverable": 5,
     # the cohort freeze (the gated gVCFs and their checksums)
     "record_cohort_freeze": 1,
-    "total": 58,
+    # structural variants (sv.enabled): each sample's discovery and counts, the report's
+    # section, the cohort BCF and its release; the merge of the sites and the genotyping
+    # of the gated samples are planned once the gate has run (tests/workflow/test_sv.py)
+    "make_sv_exclude": 1,
+    "delly_call_sample": 2,
+    "count_svs": 2,
+    "sv_report": 1,
+    "bcftools_merge_sv_genotypes": 1,
+    "delly_filter_cohort_svs": 1,
+    "bcftools_view_sv_release": 1,
+    "release_sv_allele_frequencies": 1,
+    "total": 68,
 }
 
 

@@ -75,7 +75,7 @@ def render(
 
 
 # the stage modules (after the helpers above, which they import)
-from . import align, call, deepvariant, gatk, hail, parabricks, qc, reference, report  # noqa: E402
+from . import align, call, deepvariant, gatk, hail, parabricks, qc, reference, report, sv  # noqa: E402
 
 __all__ = [
     "align",
@@ -91,4 +91,5 @@ __all__ = [
     "render",
     "repeated_option",
     "report",
+    "sv",
 ]

@@ -12,7 +12,7 @@ MULTIQC_RULE = (
     "multiqc --force --config {input.config:q} --outdir {params.outdir:q}"
     " --filename multiqc.html"
     " {input.fastp:q} {input.markdup:q} {input.samtools:q} {input.mosdepth:q}"
-    " {input.custom:q} {input.release:q} 2> {log:q}"
+    " {input.custom:q} {input.release:q} {input.sv:q} 2> {log:q}"
 )
 SUMMARISE_ACCURACY_RULE = "awk 'FNR > 1 || NR == 1' {input.tsvs:q} > {output.tsv:q} 2> {log:q}"
 # a deliverable's MD5 (as EGA uploads expect) and a deliverable VCF's index, each made

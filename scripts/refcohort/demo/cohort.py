@@ -26,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from . import structural
 from .external import write_external
 from .genome import PAR1, PAR2, build_genome, write_fasta
 from .reads import READ_LEN, ReadJob, simulate_reads
-from .truth import write_annotations, write_truth
+from .truth import bgzip_index, write_annotations, write_truth
 from .variants import (
     VARIANT_CONTIGS,
     Individual,
@@ -111,14 +112,21 @@ def haplotype_copies(
             continue
         if contig == "chrY" and who.sex == "female":
             continue
-        haps = [haplotype_sequence(seq, sites_by_contig[contig], h) for h in who.haps[contig]]
+        sites = sites_by_contig[contig]
+        haps = []
+        for k, alleles in enumerate(who.haps[contig]):
+            hap = haplotype_sequence(seq, sites, alleles)
+            svs = structural.carried(who.name, contig, k)
+            haps.append((structural.apply(hap, svs, sites, alleles), bool(svs)))
         if contig == "chrY":
-            copies += [(haps[0], [(0, seq.size)])]
+            copies += [(haps[0][0], [(0, seq.size)])]
         elif contig == "chrX" and who.sex == "male":
-            x, ypar = haps
+            (x, _), (ypar, _) = haps
             copies += [(x, [(0, x.size)]), (ypar, [PAR1, (PAR2[0], min(PAR2[1], ypar.size))])]
         else:
-            copies += [(hap, [(0, seq.size)]) for hap in haps]
+            # a copy with a planted SV is read over its own length (a duplication makes it
+            # longer); the others over the reference's, as before SVs were planted
+            copies += [(hap, [(0, hap.size if sv else seq.size)]) for hap, sv in haps]
     return copies
 
 
@@ -189,7 +197,10 @@ def write_demo(out: Path, seed: int, threads: int = 2, skip_reads: bool = False)
     people, contaminant = make_people(rng, genome, sites_by_contig)
     samples = [s.sample for s in COHORT]
     n_truth = write_truth(out, genome, sites_by_contig, people, samples)
-    write_annotations(out, genome, segdups)
+    males = {s.sample for s in COHORT if s.genetic_sex == "male"}
+    n_sv = structural.write_sv_truth(out / "truth" / "sv.vcf", genome, samples, males)
+    bgzip_index(out / "truth" / "sv.vcf")
+    write_annotations(out, genome, segdups, structural.excluded_regions())
     with open(out / "samples.tsv", "w") as fh:
         fh.write("sample\tsex\tpopulation\n")
         fh.writelines(f"{s.sample}\t{s.declared_sex}\t{s.population}\n" for s in COHORT)
@@ -205,7 +216,8 @@ def write_demo(out: Path, seed: int, threads: int = 2, skip_reads: bool = False)
     external = write_external(out, genome, fastqs, threads)
     write_sheets(out, unit_rows, external)
     print(
-        f"[demo] {len(COHORT)} samples, {n_truth:,} truth genotypes, written to {out}"
+        f"[demo] {len(COHORT)} samples, {n_truth:,} truth genotypes, {n_sv} planted SVs,"
+        f" written to {out}"
         f" in {time.time() - t0:.1f} s",
         file=sys.stderr,
     )

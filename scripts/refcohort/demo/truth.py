@@ -1,9 +1,11 @@
 """The demo's known answers and genome annotations, as the pipeline reads them.
 
 Truth: one VCF per sample (``truth/{sample}.vcf.gz``, the individual's own genotypes,
-haploid GTs on male chrX non-PAR and chrY) and ``callable.bed``: non-N sequence minus
-200 bp around gaps, minus segmental duplications, minus chrM. ``population_af.vcf.gz``
-holds the populations' true allele frequencies (a population-frequency resource).
+haploid GTs on male chrX non-PAR and chrY), the planted structural variants
+(``truth/sv.vcf.gz``, :mod:`.structural`) and ``callable.bed``: non-N sequence minus
+200 bp around gaps, minus segmental duplications, minus the planted SVs, minus chrM.
+``population_af.vcf.gz`` holds the populations' true allele frequencies (a
+population-frequency resource).
 ``ploidy.txt`` is the bcftools ploidy file for this genome, ``par.bed`` lists the PARs,
 ``gaps.bed`` the N runs and ``segdups.bed`` the segmental duplications.
 """
@@ -82,15 +84,22 @@ def write_truth(
 
 
 def callable_runs(
-    genome: dict[str, np.ndarray], gaps: dict[str, list[tuple[int, int]]], segdups: list[Segdup]
+    genome: dict[str, np.ndarray],
+    gaps: dict[str, list[tuple[int, int]]],
+    segdups: list[Segdup],
+    excluded: dict[str, list[tuple[int, int]]] | None = None,
 ) -> dict[str, list[tuple[int, int]]]:
-    """Per nuclear contig: non-N sequence minus GAP_MARGIN around gaps, minus segdups."""
+    """Per nuclear contig: non-N sequence minus GAP_MARGIN around gaps, minus segdups,
+    minus the ``excluded`` regions (the planted SVs with a margin)."""
     mask = {c: np.zeros(s.size, bool) for c, s in genome.items() if c != "chrM"}
     for c in mask:
         for s, e in gaps[c]:
             mask[c][max(0, s - GAP_MARGIN) : e + GAP_MARGIN] = True
     for c, s, e, _ in segdups:
         mask[c][s:e] = True
+    for c, regions in (excluded or {}).items():
+        for s, e in regions:
+            mask[c][s:e] = True
     return {c: n_runs(np.where(m, 0, N_CODE).astype(np.uint8)) for c, m in mask.items()}
 
 
@@ -106,8 +115,13 @@ def ploidy_text() -> str:
     )
 
 
-def write_annotations(out: Path, genome: dict[str, np.ndarray], segdups: list[Segdup]) -> None:
-    """gaps.bed, segdups.bed, par.bed, callable.bed and ploidy.txt."""
+def write_annotations(
+    out: Path,
+    genome: dict[str, np.ndarray],
+    segdups: list[Segdup],
+    excluded: dict[str, list[tuple[int, int]]] | None = None,
+) -> None:
+    """gaps.bed, segdups.bed, par.bed, callable.bed (without ``excluded``) and ploidy.txt."""
     gaps = {c: n_runs(s) for c, s in genome.items()}
     with open(out / "gaps.bed", "w") as fh:
         for c, runs in gaps.items():
@@ -119,6 +133,6 @@ def write_annotations(out: Path, genome: dict[str, np.ndarray], segdups: list[Se
         for (s, e), name in zip(y_par_intervals(), ("PAR1", "PAR2")):
             fh.write(f"chrY\t{s}\t{e}\t{name}\n")
     with open(out / "callable.bed", "w") as fh:
-        for c, runs in callable_runs(genome, gaps, segdups).items():
+        for c, runs in callable_runs(genome, gaps, segdups, excluded).items():
             fh.writelines(f"{c}\t{s}\t{e}\n" for s, e in runs)
     (out / "ploidy.txt").write_text(ploidy_text())

@@ -11,6 +11,9 @@ SEX_FIELDS = (
     "x_het_ratio",
 )
 
+# The fields copied from the SV counts JSON (refcohort.sv; null when sv.enabled is false).
+SV_FIELDS = ("count_sv_del", "count_sv_dup", "count_sv_inv", "count_sv_ins", "count_sv_bnd")
+
 # Report order; the gate and the report import this list.
 METRICS = [
     # alignment and coverage (GA4GH alignment metrics)
@@ -35,6 +38,8 @@ METRICS = [
     "ratio_ti_tv",
     # sex check (copied from the sex-check JSON)
     *SEX_FIELDS,
+    # structural variants (the sample's own Delly calls)
+    *SV_FIELDS,
 ]
 
 # Our metric name -> GA4GH WGS QC Standards v1.0 metric ID (None: not a GA4GH metric).
@@ -156,4 +161,12 @@ DEFINITIONS = {
     "x_het_ratio": (
         "Copied from the sex check: het / (het + hom-alt) chrX (non-PAR) gVCF sites (single X ~0)."
     ),
+    **{
+        f"count_sv_{t}": (
+            f"Structural variants: the sample's own Delly discovery calls of type {t.upper()} "
+            "that PASS and that it carries, before the cohort's sites are merged (null when "
+            "sv.enabled is false; docs/structural-variants.md)."
+        )
+        for t in ("del", "dup", "inv", "ins", "bnd")
+    },
 }

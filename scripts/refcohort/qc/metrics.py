@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .coverage import MAX_DEPTH, capped_mean_depth, depth_histogram, read_thresholds
-from .definitions import DEFINITIONS, METRICS, SEX_FIELDS
+from .definitions import DEFINITIONS, METRICS, SEX_FIELDS, SV_FIELDS
 from .parsers import parse_bcftools_stats, parse_markdup, parse_samtools_stats
 
 # --------------------------------------------------------------------------- helpers
@@ -256,6 +256,7 @@ def sample_metrics(
     indels: str | Path,
     contamination: str | Path | None,
     sex: str | Path | None,
+    sv: str | Path | None = None,
 ) -> dict:
     """All metrics in ``METRICS`` order from the tools' output files; floats rounded
     (percentages, depths and ratios to 4 decimals, rates to 6), NaN -> None."""
@@ -267,6 +268,7 @@ def sample_metrics(
     values.update(indel_metrics(parse_bcftools_stats(indels)))
     values.update(read_json_fields(contamination, ("cross_contamination_rate",)))
     values.update(read_json_fields(sex, SEX_FIELDS))
+    values.update(read_json_fields(sv, SV_FIELDS))
     six = {"cross_contamination_rate", "x_autosome_ratio", "y_autosome_ratio", "x_het_ratio"}
     return {m: _round(values.get(m), 6 if m in six else 4) for m in METRICS}
 
@@ -291,7 +293,7 @@ def _optional(path) -> str | None:
 
 def main(smk) -> None:
     """Snakemake adapter: input samtools_stats, markdup, thresholds, snps, indels,
-    contamination (optional), sex; output json; params sample; log."""
+    contamination (optional), sex, sv (optional); output json; params sample; log."""
     sys.stderr = open(smk.log[0], "w")
     contamination = _optional(smk.input.get("contamination"))
     metrics = sample_metrics(
@@ -302,6 +304,7 @@ def main(smk) -> None:
         smk.input.indels,
         contamination,
         _optional(smk.input.get("sex")),
+        _optional(smk.input.get("sv")),
     )
     if contamination is None:
         print(

@@ -78,6 +78,11 @@ METRIC_COLUMNS = {
     "x_autosome_ratio": ("X / autosomes", "{:,.3f}", False),
     "y_autosome_ratio": ("Y / autosomes", "{:,.3f}", False),
     "x_het_ratio": ("X het ratio", "{:,.2f}", False),
+    "count_sv_del": ("SV deletions", "{:,.0f}", False),
+    "count_sv_dup": ("SV duplications", "{:,.0f}", False),
+    "count_sv_inv": ("SV inversions", "{:,.0f}", False),
+    "count_sv_ins": ("SV insertions", "{:,.0f}", False),
+    "count_sv_bnd": ("SV breakends", "{:,.0f}", False),
 }
 # display scale of a metric's value (and of its thresholds) in the table
 SCALE = {"cross_contamination_rate": 100.0, "bases_q30": 1e-9}

@@ -45,9 +45,12 @@ def mqc_section(summary: dict[str, object]) -> dict[str, object]:
     policy = summary["policy"]
     primary = sum(g["suppressed_small_count"] for g in published)
     secondary = sum(g["suppressed_to_protect"] for g in published)
+    structural = summary.get("kind") == "structural variants"
+    output = summary.get("output", "results/release/allele_frequencies.vcf.gz")
+    records = "SV records" if structural else "PASS biallelic records"
     text = (
-        f"results/release/allele_frequencies.vcf.gz: {summary['sites_written']:,} sites "
-        f"({summary['records_read']:,} PASS biallelic records read, "
+        f"{output}: {summary['sites_written']:,} sites "
+        f"({summary['records_read']:,} {records} read, "
         f"{summary['monomorphic_in_released']:,} without an alternate allele among the "
         "released samples dropped); "
         f"{summary['samples_released']} of {summary['samples_in_vcf']} joint-called samples "
@@ -67,12 +70,14 @@ def mqc_section(summary: dict[str, object]) -> dict[str, object]:
     if not data:
         data = {"(none)": {"status": "no sample released"}}
     return {
-        "id": "release_summary",
-        "section_name": "National release (allele frequencies)",
+        "id": "sv_release_summary" if structural else "release_summary",
+        "section_name": "National release (structural variants)"
+        if structural
+        else "National release (allele frequencies)",
         "description": text,
         "plot_type": "table",
         "pconfig": {
-            "id": "release_summary_table",
+            "id": "sv_release_summary_table" if structural else "release_summary_table",
             "title": "Release groups",
             "col1_header": "Group",
             "scale": False,

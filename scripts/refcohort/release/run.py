@@ -35,6 +35,12 @@ def _log(message: str) -> None:
     _progress("release", message)
 
 
+# the SV alleles a structural release publishes (breakends, BND, are not released: a
+# frequency of a pair of breakpoints says little without its partner)
+SV_RELEASED = ("DEL", "DUP", "INV", "INS")
+SYMBOLIC = tuple(f"<{t}>" for t in SV_RELEASED)
+
+
 @dataclass
 class Tally:
     records: int = 0
@@ -73,8 +79,11 @@ def release(
     unknown_sex: str = "exclude",
     threads: int = 1,
     chunk_size: int = 8192,
+    structural: bool = False,
 ) -> dict[str, object]:
     """Write the release VCF (bgzipped, tabix-indexed, .sha256); return the summary.
+    ``structural``: a structural-variant release (symbolic DEL, DUP, INV, INS alleles,
+    their SVTYPE, END and SVLEN carried over; docs/structural-variants.md).
 
     The summary holds the counts (records read, dropped by reason, written), the
     groups (published or withheld, individuals, suppressed counts) and the excluded
@@ -115,17 +124,17 @@ def release(
         return c
 
     contigs = header_contigs(reader.raw_header, lambda c: cls_of(c) != NOT_RELEASED)
-    policy = policy_lines(design, max_kinship, unknown_sex)
+    policy = policy_lines(design, max_kinship, unknown_sex, structural)
     # the cohort freeze the joint calls came from (refcohort.freeze; no individual data)
     freeze = next(
         (x for x in reader.raw_header.splitlines() if x.startswith("##cohort_freeze=")), None
     )
-    formatter = Formatter(design)
+    formatter = Formatter(design, structural)
     tally = Tally()
     n_vcf = len(vcf_samples)
     chunk = chunk_records(chunk_size, n_vcf)
     buffer = np.empty((chunk, n_vcf, 2), dtype=np.int16)
-    meta: list[list] = [[], [], [], [], []]
+    meta: list[list] = [[], [], [], [], [], []] if structural else [[], [], [], [], []]
     suppressed = np.zeros((2, design.n_groups), dtype=np.int64)  # primary, secondary
     published_records = np.zeros(design.n_groups, dtype=np.int64)
     start = time.monotonic()
@@ -137,7 +146,7 @@ def release(
             ["bgzip", "-c", "-@", str(max(1, threads))], stdin=subprocess.PIPE, stdout=raw
         )
         sink = bgzip.stdin
-        header = header_lines(design, contigs, policy)
+        header = header_lines(design, contigs, policy, structural)
         if freeze:
             header.insert(2, freeze)
         sink.write(("\n".join(header) + "\n").encode())
@@ -191,7 +200,12 @@ def release(
                     tally.other_contig += 1
                     continue
                 alts = rec.ALT
-                if len(alts) != 1 or alts[0] in ("*", ".", "") or alts[0].startswith("<"):
+                if structural:
+                    svtype = rec.INFO.get("SVTYPE")
+                    if len(alts) != 1 or alts[0] not in SYMBOLIC or svtype not in SV_RELEASED:
+                        tally.not_biallelic += 1  # breakends and anything else
+                        continue
+                elif len(alts) != 1 or alts[0] in ("*", ".", "") or alts[0].startswith("<"):
                     tally.not_biallelic += 1
                     continue
                 gt = rec.genotype
@@ -201,6 +215,12 @@ def release(
                 meta[2].append(rec.ID or ".")
                 meta[3].append(rec.REF)
                 meta[4].append(alts[0])
+                if structural:
+                    end, svlen = rec.INFO.get("END"), rec.INFO.get("SVLEN")
+                    meta[5].append(
+                        f"SVTYPE={svtype};END={end}"
+                        + (f";SVLEN={svlen}" if svlen is not None else "")
+                    )
                 filled += 1
                 if filled == chunk:
                     flush(filled)
@@ -242,6 +262,8 @@ def release(
             }
         )
     return {
+        "kind": "structural variants" if structural else "small variants",
+        "output": str(out_path),
         "records_read": tally.records,
         "not_pass": tally.not_pass,
         "other_contigs": tally.other_contig,

@@ -25,14 +25,14 @@ def format_af(ac: int, an: int) -> str:
 class Formatter:
     """Builds sites-only VCF lines for the published groups, a chunk at a time."""
 
-    def __init__(self, design: Design):
+    def __init__(self, design: Design, structural: bool = False):
+        """``structural``: each record also carries its SV's own INFO (SVTYPE, END,
+        SVLEN) as a sixth meta column, before the counts."""
         self.design = design
-        parts = ["%s\t%s\t%s\t%s\t%s\t.\tPASS\t"]
-        info = []
+        info = ["%s"] if structural else []
         for g in design.published:
             info += [f"{f}{g.suffix}=%s" for f in FIELDS]
-        parts.append(";".join(info) + "\n")
-        self.template = "".join(parts) if info else "%s\t%s\t%s\t%s\t%s\t.\tPASS\t.\n"
+        self.template = "%s\t%s\t%s\t%s\t%s\t.\tPASS\t" + (";".join(info) or ".") + "\n"
         self.ints = np.array(
             [str(i) for i in range(2 * max(1, len(design.samples)) + 2)] + ["."], dtype=object
         )
@@ -106,8 +106,22 @@ INFO_LINES = (
 )
 
 
+SV_LINES = (
+    '##ALT=<ID=DEL,Description="Deletion">',
+    '##ALT=<ID=DUP,Description="Duplication">',
+    '##ALT=<ID=INV,Description="Inversion">',
+    '##ALT=<ID=INS,Description="Insertion">',
+    '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
+    '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the structural variant">',
+    '##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Length of the structural variant">',
+)
+
+
 def header_lines(
-    design: Design, contigs: Sequence[tuple[str, int | None]], policy: dict[str, object]
+    design: Design,
+    contigs: Sequence[tuple[str, int | None]],
+    policy: dict[str, object],
+    structural: bool = False,
 ) -> list[str]:
     """The release header: no command lines, no paths, no sample IDs."""
     out = [
@@ -117,6 +131,8 @@ def header_lines(
     ]
     for name, length in contigs:
         out.append(f"##contig=<ID={name}" + (f",length={length}>" if length else ">"))
+    if structural:
+        out += SV_LINES
     for g in design.published:
         out += [line.format(s=g.suffix, who=g.label) for line in INFO_LINES]
     for key, text in policy.items():
@@ -131,7 +147,9 @@ def header_lines(
     return out
 
 
-def policy_lines(design: Design, max_kinship: float, unknown_sex: str) -> dict[str, str]:
+def policy_lines(
+    design: Design, max_kinship: float, unknown_sex: str, structural: bool = False
+) -> dict[str, str]:
     """The ##release_policy lines (key: description) of a release."""
     n, m = design.min_group_size, design.min_allele_count
     published = ", ".join(f"{g.name}={g.size}" for g in design.published) or "none"
@@ -150,10 +168,18 @@ def policy_lines(design: Design, max_kinship: float, unknown_sex: str) -> dict[s
         "relatedness": f"KING-robust kinship > {max_kinship:g}: one sample of each such pair "
         "is left out, greedily the one in most such pairs, ties against a WARN verdict then "
         "lower mean autosomal coverage then the larger sample ID",
-        "sites": "PASS records of the joint call split to biallelic and left-aligned "
-        "(bcftools norm -m -any -f reference); records with no alternate allele among the "
-        "released samples are dropped; autosomes, chrX and chrY only (the chrY PARs are not "
-        "released); QUAL and the caller's INFO are not carried over",
+        "sites": (
+            "deletions, duplications, inversions and insertions of the cohort SV call set "
+            "(Delly, genotyped at the cohort's merged sites) that PASS or are unfiltered; "
+            "records with no alternate allele among the released samples are dropped; "
+            "autosomes, chrX and chrY only (the chrY PARs are not released); of the caller's "
+            "INFO only SVTYPE, END and SVLEN are carried over"
+            if structural
+            else "PASS records of the joint call split to biallelic and left-aligned "
+            "(bcftools norm -m -any -f reference); records with no alternate allele among "
+            "the released samples are dropped; autosomes, chrX and chrY only (the chrY PARs "
+            "are not released); QUAL and the caller's INFO are not carried over"
+        ),
         "ploidy": "males 1 allele on chrX outside the PARs and on chrY (a homozygous diploid "
         "call counts as one allele, a heterozygous one as missing), females 0 alleles on "
         "chrY, 2 elsewhere; half-missing calls count as missing",

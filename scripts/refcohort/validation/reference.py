@@ -148,6 +148,79 @@ def reference_problems(
         problems += ploidy_problems(ploidy, contigs)
     if qc.get("population_af"):
         problems += population_af_problems(qc["population_af"], contigs, classes["autosomes"])
+    sv = config.get("sv", {})
+    if sv.get("enabled") and sv.get("exclude"):
+        problems += sv_exclude_problems(sv["exclude"], contigs)
+    return problems
+
+
+SV_EXCLUDE = "sv.exclude"
+
+
+def _other_naming(contig: str) -> str:
+    """The contig's name in the other naming convention ('1' <-> 'chr1', 'MT' <-> 'chrM')."""
+    if contig.startswith("chr"):
+        rest = contig[3:]
+        return "MT" if rest == "M" else rest
+    return "chrM" if contig == "MT" else f"chr{contig}"
+
+
+def sv_exclude_problems(path: str, contigs: dict[str, dict]) -> list[str]:
+    """Delly's exclusion file (sv.exclude: BED, or Delly's TSV: contig, start, end[, ...]):
+    present, intervals, and named and sized for the reference. Lines on contigs the
+    reference lacks (a primary-assembly reference and a file that lists alt contigs) are
+    skipped by the workflow, unless the file is in another naming ('1' for 'chr1') or none
+    of its contigs is in the reference: then Delly would exclude nothing."""
+    where = f"{SV_EXCLUDE} {show(path)}"
+    p = Path(path)
+    if not p.is_file():
+        return [
+            f"{where} does not exist (relative paths are read from {Path.cwd()}); give "
+            "Delly's exclusion file for your assembly (human.hg38.excl.tsv for GRCh38) or "
+            "'' (the reference's N runs only)."
+        ]
+    problems, seen, renamed, past_end = [], set(), [], []
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip() or line.startswith(BED_HEADERS):
+                continue
+            fields = line.rstrip("\r\n").split("\t" if "\t" in line else None)
+            if (
+                len(fields) < 3
+                or not (fields[1].isdigit() and fields[2].isdigit())
+                or int(fields[1]) > int(fields[2])
+            ):
+                return [
+                    f"{where}, line {number}: {show(line.strip())} is not an interval "
+                    "(contig, start, end, tab-separated); correct the line."
+                ]
+            contig = fields[0]
+            seen.add(contig)
+            if contig in contigs:
+                length = contigs[contig].get("length")
+                if length is not None and int(fields[2]) > length:
+                    past_end.append(f"{contig}:{fields[1]}-{fields[2]} (line {number})")
+            elif _other_naming(contig) in contigs:
+                renamed.append(contig)
+    if renamed:
+        problems.append(
+            f"{where} names contigs {contig_sample(sorted(set(renamed)))}, which the "
+            f"reference calls {contig_sample([_other_naming(c) for c in sorted(set(renamed))])}: "
+            "the file is for another naming of the assembly; rename its contigs (or take "
+            "Delly's file for your reference's naming)."
+        )
+    elif seen and not seen & set(contigs):
+        problems.append(
+            f"{where} names none of the reference's contigs (it has {contig_sample(sorted(seen))};"
+            f" the reference {contig_sample(list(contigs))}): Delly would exclude nothing; "
+            "give the exclusion file of your reference's assembly."
+        )
+    if past_end:
+        problems.append(
+            f"{where} has intervals past the end of their contig ({contig_sample(past_end, 3)}):"
+            " the file is for another assembly; give the one of your reference."
+        )
     return problems
 
 
