@@ -26,7 +26,7 @@ from conftest import BIN, DEMO_DATA, DEMO_DIR, DEMO_RESULTS, ROOT, run
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
 # rules that run in the controlling process (`localrules:` in the Snakefile)
-LOCAL_RULES = {"gate_samples", "qc_report", "summarise_accuracy"}
+LOCAL_RULES = {"gate_samples", "qc_report", "summarise_accuracy", "sv_report"}
 
 if not all(shutil.which(d) or Path("/usr/sbin", d).exists() for d in DAEMONS):
     if os.environ.get("CI") == "true":

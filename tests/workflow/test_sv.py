@@ -2,7 +2,9 @@
 the DAG before and after the gate, the rendered Delly commands, the germline filter's
 sample count, sv.enabled: false, and a user's exclusion file checked before any job."""
 
+import os
 import re
+import subprocess
 
 from conftest import dry_run, write_config
 from test_engines import commands, gated, jobs
@@ -34,7 +36,7 @@ def test_only_gated_samples_are_merged_and_genotyped(mini):
     assert "B.bcf" not in merge
     (genotype,) = commands(out, "delly_genotype_sample")
     assert (
-        "delly call --genome results/reference/genome.fa --exclude results/sv/exclude.bed"
+        'delly call --genome results/reference/genome.fa "${excl[@]}"'
         " --vcffile results/sv/work/sites.bcf --outfile results/sv/genotypes/A.bcf"
         " results/align/A.cram" in genotype
     )
@@ -59,12 +61,31 @@ def test_discovery_runs_for_every_sample_before_the_gate(mini):
     assert len(calls) == 2 and all("UniqueDiscordantPairs=0" in c for c in calls)
     assert any(
         re.search(
-            r"delly call --genome results/reference/genome.fa --exclude results/sv/exclude.bed"
+            r'delly call --genome results/reference/genome.fa "\$\{excl\[@\]\}"'
             r"\s+--outfile results/sv/discovery/B.bcf results/align/B.cram",
             c,
         )
         for c in calls
     )
+
+
+def test_an_empty_exclusion_file_is_left_out_of_delly_s_options(mini, tmp_path):
+    """Delly stops with "Exclude file is missing" on an empty file (a reference slice with
+    no N runs): the rendered command passes --exclude only when the file has regions."""
+    calls = commands(dry_run(mini).stdout, "delly_call_sample")
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "delly").write_text('#!/bin/sh\necho "delly $*"\n')
+    (stub / "delly").chmod(0o755)
+    env = {**os.environ, "PATH": f"{stub}:{os.environ['PATH']}"}
+    for regions in ("", "chr1\t0\t10\n"):
+        (mini / "results/sv").mkdir(parents=True, exist_ok=True)
+        (mini / "results/sv/exclude.bed").write_text(regions)
+        (mini / "logs/delly_call_sample").mkdir(parents=True, exist_ok=True)
+        subprocess.run(["bash", "-euo", "pipefail", "-c", calls[0]], cwd=mini, env=env, check=True)
+        log = next((mini / "logs/delly_call_sample").glob("*.log")).read_text()
+        passed = "--exclude results/sv/exclude.bed" in log
+        assert passed == bool(regions), log
 
 
 def test_sv_calling_can_be_switched_off(mini):

@@ -8,9 +8,12 @@ Delly writes its progress to standard output: it goes to the log with its errors
 from . import logged
 from .align import HTS_LOG_CHECK
 
+# Delly refuses an empty exclusion file ("Exclude file is missing"): a reference with no
+# N runs and no sv.exclude (a slice of a chromosome) runs without --exclude
+EXCLUDE = "excl=(); if [ -s {input.exclude:q} ]; then excl=(--exclude {input.exclude:q}); fi; "
 # per sample: discovery (a BCF and its .csi index, written by delly)
-DELLY_CALL = (
-    "delly call --genome {input.fasta:q} --exclude {input.exclude:q} {params.extra}"
+DELLY_CALL = EXCLUDE + (
+    'delly call --genome {input.fasta:q} "${{excl[@]}}" {params.extra}'
     " --outfile {output.bcf:q} {input.cram:q}"
 )
 DELLY_CALL_RULE = (
@@ -24,8 +27,8 @@ DELLY_CALL_RULE = (
 DELLY_MERGE = "delly merge --outfile {output.bcf:q} {input.bcfs:q}"
 DELLY_MERGE_RULE = f"({DELLY_MERGE}) > {{log:q}} 2>&1"
 # per joint-called sample: genotypes at the merged sites
-DELLY_GENOTYPE = (
-    "delly call --genome {input.fasta:q} --exclude {input.exclude:q} --vcffile {input.sites:q}"
+DELLY_GENOTYPE = EXCLUDE + (
+    'delly call --genome {input.fasta:q} "${{excl[@]}}" --vcffile {input.sites:q}'
     " --outfile {output.bcf:q} {input.cram:q}"
 )
 DELLY_GENOTYPE_RULE = f"({DELLY_GENOTYPE}) > {{log:q}} 2>&1" + HTS_LOG_CHECK
