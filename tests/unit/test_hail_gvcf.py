@@ -47,3 +47,19 @@ def test_genotypes_compare_as_allele_sets():
     assert normal_gt("1/0") == normal_gt("0|1") == "0/1"
     assert normal_gt(".") == normal_gt("./.") == "./."
     assert normal_gt("0") == "0" and normal_gt("2/1") == "1/2"
+
+
+def test_of_two_variant_records_at_one_position_the_more_confident_is_kept():
+    # as on the demo's chr1:1104639: a confident hom-alt SNV and a weak indel over a
+    # repeat; Hail's combiner would keep the later one's genotype
+    snv = "chr1\t300\t.\tT\tG\t225.4\t.\tDP=21\tGT:PL:DP:AD:GQ\t1/1:255,57,0:19:0,19:127"
+    indel = "chr1\t300\t.\tTTA\tTTATA\t12.8\t.\tINDEL;DP=21\tGT:PL:DP:AD:GQ\t0/1:47,0,201:11:9,2:44"
+    block = "chr1\t301\t.\tT\t.\t.\t.\tEND=400\tGT:DP\t0/0:19"
+    next_snv = "chr1\t401\t.\tA\tC\t30\t.\tDP=9\tGT:PL:DP:AD:GQ\t0/1:60,0,90:9:5,4:60"
+    kept = [snv.replace("DP=21", "DP=21;QUALapprox=225.4"), block]
+    assert convert(snv, indel, block, next_snv) == [
+        *kept,
+        next_snv.replace("DP=9", "DP=9;QUALapprox=30"),
+    ]
+    # the order does not matter, nor does a last record of the file being held
+    assert convert(indel, snv) == kept[:1]
