@@ -80,6 +80,7 @@ else:
 
 include: "workflow/cohort.smk"
 include: "workflow/qc.smk"
+include: "workflow/structure.smk"
 include: "workflow/release.smk"
 include: "workflow/report.smk"
 include: "workflow/eval.smk"

@@ -134,7 +134,16 @@ for column in sheets.FILE_COLUMNS + ("library", "input_reference"):
     if column not in units:
         units[column] = ""  # optional columns left out of the header
 units["kind"] = [sheets.unit_kind(row) for _, row in units.iterrows()]
+if "minority" not in samples:
+    samples["minority"] = ""  # the optional column left out of the header
 SAMPLES = list(samples["sample"])
+# What the cohort-structure and recruitment steps read of the sheet (docs/structure.md)
+SAMPLE_INFO = {
+    s: {"population": p, "sex": x, "minority": m}
+    for s, p, x, m in zip(
+        samples["sample"], samples["population"], samples["sex"], samples["minority"]
+    )
+}
 # The second pass of a run in which some samples' processing failed: those samples get a
 # FAIL row in the QC table with the failed step and its log line, and the others go on
 # to joint calling and the report (docs/reliability.md; started by the onerror handler).

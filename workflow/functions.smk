@@ -142,6 +142,7 @@ def cohort_outputs():
             "results/joint/cohort.vcf.gz{ext}", ext=["", ".tbi", ".md5", ".sha256"]
         ),
         "results/qc/relatedness.tsv",
+        "results/qc/structure.tsv",
         "results/qc/bcftools_stats/cohort.stats.txt",
         "results/cohort/freeze.json",
         *expand(
@@ -161,6 +162,7 @@ def final_outputs(wildcards=None):
         *sample_outputs(),
         "results/qc/sample_qc.tsv",
         "results/qc/sample_qc.tsv.sha256",
+        "results/qc/recruitment.tsv",
         "results/report/multiqc.html",
         *cohort_outputs(),
         MANIFEST,

@@ -12,7 +12,17 @@ from conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "install_deps.sh"
 BASICS = ["bash", "dpkg-query", "grep", "sort", "printf", "cat", "id"]
-TOOLS = ["bwa", "samtools", "bcftools", "tabix", "bgzip", "fastp", "mosdepth", "freebayes"]
+TOOLS = [
+    "bwa",
+    "samtools",
+    "bcftools",
+    "tabix",
+    "bgzip",
+    "fastp",
+    "mosdepth",
+    "freebayes",
+    "plink2",
+]
 
 
 def shim(tmp_path, names, fake=None):

@@ -75,7 +75,18 @@ def render(
 
 
 # the stage modules (after the helpers above, which they import)
-from . import align, call, deepvariant, gatk, hail, parabricks, qc, reference, report  # noqa: E402
+from . import (  # noqa: E402
+    align,
+    call,
+    deepvariant,
+    gatk,
+    hail,
+    parabricks,
+    qc,
+    reference,
+    report,
+    structure,
+)
 
 __all__ = [
     "align",
@@ -91,4 +102,5 @@ __all__ = [
     "render",
     "repeated_option",
     "report",
+    "structure",
 ]
