@@ -229,7 +229,9 @@ def print_summary(succeeded):
     (refcohort.summary)."""
     failed = failures.read_failed_samples(FAILED_SAMPLES)
     sys.stderr.write(
-        summary.run_summary("results/qc/sample_qc.tsv", failed, SAMPLES, succeeded)
+        summary.run_summary(
+            "results/qc/sample_qc.tsv", failed, SAMPLES, succeeded, STRUCTURE_TABLE
+        )
     )
 
 

@@ -47,9 +47,15 @@ def run_summary(
     failed: list[dict[str, str]],
     samples: list[str],
     succeeded: bool,
+    structure: str | Path | None = None,
 ) -> str:
-    """The lines printed at the end of a run."""
+    """The lines printed at the end of a run: the gate's verdicts with the cohort-structure
+    WARNs (``structure``, results/qc/structure.tsv, when it exists) added."""
+    from .qc.structure import combined_rows
+
     rows = read_tsv(table) if table and Path(table).is_file() else []
+    found = read_tsv(structure) if structure and Path(structure).is_file() else []
+    rows = combined_rows(rows, found) if found else rows
     verdicts = {r["sample"]: r for r in rows}
     failures = failed_by_sample(failed)
     lines = ["", "=" * 30 + " Run summary " + "=" * 30]
@@ -58,7 +64,8 @@ def run_summary(
         joint = sum(r.get("joint_calling") == "included" for r in rows)
         lines.append(
             f"Samples: {len(rows)} — PASS {counts['PASS']}, WARN {counts['WARN']}, "
-            f"FAIL {counts['FAIL']}; {joint} joint-called (results/qc/sample_qc.tsv)"
+            f"FAIL {counts['FAIL']}; {joint} joint-called (results/qc/sample_qc.tsv"
+            + (", with the cohort-structure WARNs of results/qc/structure.tsv)" if found else ")")
         )
         for r in rows:
             if r["status"] == "PASS" and not r.get("override"):

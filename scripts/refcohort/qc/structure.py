@@ -47,6 +47,7 @@ DEFAULT_MAX_DISTANCE = 6.0
 # |X_i - X_j| of two draws of N(0, SD^2) has median 0.6745 x sqrt(2) x SD
 PAIR_MAD_TO_SD = 1 / (0.6744898 * math.sqrt(2))
 PASS, WARN, NOT_JUDGED = "PASS", "WARN", "not judged"
+NOT_ELIGIBLE = "not eligible"  # FAIL or not joint-called: no cohort-structure verdict
 FIXED_COLUMNS = ["sample", "population", "sex", "minority", "in_fit"]
 RESULT_COLUMNS = ["distance", "nearest_population", "structure_status", "reason"]
 
@@ -193,6 +194,26 @@ def assess(
         "max_distance": max_distance,
     }
     return results, basis
+
+
+def combined_rows(gate_rows: list[dict], structure_rows: list[dict]) -> list[dict]:
+    """The gate's rows with the cohort-structure verdict added, as the report and the run
+    summary show them: a ``structure`` column (PASS, WARN, not judged, not eligible) and,
+    where it is WARN, its reason appended and a PASS raised to WARN. The gate's table
+    (results/qc/sample_qc.tsv) is not changed: it decided joint calling before the PCA
+    could exist, and the release reads it."""
+    by_sample = {r["sample"]: r for r in structure_rows}
+    rows = []
+    for gate in gate_rows:
+        row = dict(gate)
+        found = by_sample.get(gate["sample"])
+        row["structure"] = found["structure_status"] if found else NOT_ELIGIBLE
+        if found and found["structure_status"] == WARN:
+            row["reasons"] = "; ".join(x for x in (gate["reasons"], found["reason"]) if x)
+            if row["status"] == "PASS":
+                row["status"] = WARN
+        rows.append(row)
+    return rows
 
 
 def _fmt(value: object) -> str:

@@ -11,34 +11,13 @@ from pathlib import Path
 
 from ..io import read_tsv
 from . import multiqc, report_plots
-from .structure import NOT_JUDGED, WARN
+from .structure import NOT_JUDGED, WARN, combined_rows
 
 # declared populations' colours in the PCA plot (sorted codes take them in turn)
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
     "#7f7f7f", "#d62728",
 )  # fmt: skip
-NOT_ELIGIBLE = "not eligible"  # FAIL or not joint-called: no cohort-structure verdict
-
-
-def combined_rows(gate_rows: list[dict], structure_rows: list[dict]) -> list[dict]:
-    """The gate's rows with the cohort-structure verdict added, as the report and the run
-    summary show them: a ``structure`` column (PASS, WARN, not judged, not eligible) and,
-    where it is WARN, its reason appended and a PASS raised to WARN. The gate's table
-    (results/qc/sample_qc.tsv) is not changed: it decided joint calling before the PCA
-    could exist, and the release reads it."""
-    by_sample = {r["sample"]: r for r in structure_rows}
-    rows = []
-    for gate in gate_rows:
-        row = dict(gate)
-        found = by_sample.get(gate["sample"])
-        row["structure"] = found["structure_status"] if found else NOT_ELIGIBLE
-        if found and found["structure_status"] == WARN:
-            row["reasons"] = "; ".join(x for x in (gate["reasons"], found["reason"]) if x)
-            if row["status"] == "PASS":
-                row["status"] = WARN
-        rows.append(row)
-    return rows
 
 
 def _number(value: str) -> float | None:
