@@ -39,7 +39,9 @@ SCRIPTS = Path(workflow.basedir, "scripts")
 CHECK_FILES = workflow.is_main_process
 VALIDATION_CACHE = ".snakemake/validation"
 FAILED_SAMPLES = "results/failed_samples.tsv"
-STRUCTURE_TABLE = "results/qc/structure.tsv"  # the cohort-structure verdicts (structure.smk)
+STRUCTURE_TABLE = (
+    "results/qc/structure.tsv"  # the cohort-structure verdicts (structure.smk)
+)
 SECOND_PASS_ENV = "REFCOHORT_FAILED_SAMPLES"
 
 # The concise console (--logger rich; refcohort.console): no line per temporary file

@@ -87,6 +87,7 @@ BCFTOOLS_JOBS = {
     "gate_samples": 1,
     "bcftools_call_cohort": 4,
     "bcftools_concat_cohort": 1,
+    "plink2_king": 1,
     "estimate_relatedness": 1,
     "bcftools_stats_cohort": 1,
     "qc_report": 1,
@@ -103,7 +104,12 @@ BCFTOOLS_JOBS = {
     "md5sum_deliverable": 5,
     # the cohort freeze (the gated gVCFs and their checksums)
     "record_cohort_freeze": 1,
-    "total": 58,
+    # cohort structure and recruitment coverage (workflow/structure.smk)
+    "select_structure_samples": 1,
+    "plink2_pca": 1,
+    "assess_structure": 1,
+    "count_recruitment": 1,
+    "total": 63,
 }
 
 
