@@ -29,6 +29,9 @@ localrules:
     gate_samples,
     qc_report,
     summarise_accuracy,
+    select_structure_samples,
+    assess_structure,
+    count_recruitment,
 
 
 include: "workflow/common.smk"
