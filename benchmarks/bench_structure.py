@@ -237,7 +237,7 @@ def pca(a: argparse.Namespace) -> int:
                 "ok"
                 if timed.returncode == 0
                 else f"stopped at the {a.timeout} s bound"
-                if timed.returncode in (124, 137)
+                if timed.returncode in (124, 137, -9)
                 else f"failed ({timed.returncode})"
             )
             if timed.returncode == 0:
