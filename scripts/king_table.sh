@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# king_table.sh VCF AUTOSOMES_BED PREFIX THREADS MEMORY_MB SITE_OPTIONS PAIR_FILTER
+# king_table.sh VCF AUTOSOMES_BED PREFIX THREADS MEMORY_MB SITE_OPTIONS [PAIR_FILTER]
 # KING-robust kinship of the joint calls with plink2 (rule plink2_king, docs/qc.md):
 # the QC sites (SITE_OPTIONS, on the autosomes of AUTOSOMES_BED), then in one pass
 #   PREFIX.kin0     plink2 --make-king-table (IID1, IID2, NSNP, IBS0, KINSHIP): every pair,
-#                   or the pairs PAIR_FILTER keeps (--king-table-filter, large cohorts);
+#                   or the pairs PAIR_FILTER keeps (--king-table-filter, large cohorts; an
+#                   empty PAIR_FILTER may be left out: Snakemake renders '' as nothing);
 #   PREFIX.scount   plink2 --sample-counts: each sample's hom-ref, hom-alt, het and
 #                   missing calls over the same sites (heterozygosity, call rate).
 # With fewer than 2 samples or no site left, both are written with their header only and
 # PREFIX.note says why (a one-sample cohort has no pairs: no error).
 set -euo pipefail
-if [[ $# -ne 7 ]]; then
-    echo "king_table.sh: 7 arguments expected, got $#" >&2
+if [[ $# -lt 6 || $# -gt 7 ]]; then
+    echo "king_table.sh: 6 or 7 arguments expected, got $#" >&2
     exit 2
 fi
-vcf=$1 autosomes=$2 prefix=$3 threads=$4 memory=$5 sites=$6 filter=$7
+vcf=$1 autosomes=$2 prefix=$3 threads=$4 memory=$5 sites=$6 filter=${7:-}
 mkdir -p "$(dirname "$prefix")"
 rm -f "$prefix".*
 empty() { # empty REASON
