@@ -236,3 +236,77 @@ def test_structure_pca_with_too_few_samples_writes_why(tmp_path):
     summary = st.read_summary(f"{prefix}.summary.tsv")
     assert summary["note"].startswith("fewer than 3 unrelated") and summary["method"] == "none"
     assert st.read_scores(f"{prefix}.projected.sscore")[0] == []
+
+
+def test_the_rules_scripts_end_to_end(tmp_path):
+    """select_structure_samples, then assess_structure and count_recruitment as Snakemake
+    runs them (their smk objects), on a gate table, relatedness pairs and PCs."""
+    import types
+
+    from refcohort.io import write_tsv
+    from refcohort.qc import recruitment
+
+    gate = tmp_path / "sample_qc.tsv"
+    write_tsv(gate, ["sample", "status", "reasons", "joint_calling"], GATE)
+    pairs = tmp_path / "relatedness.tsv"
+    write_tsv(
+        pairs,
+        ["sample_1", "sample_2", "kinship"],
+        [{"sample_1": "A", "sample_2": "E", "kinship": "0.5"}],
+    )
+    ns = types.SimpleNamespace
+    select = ns(
+        input=ns(table=str(gate), relatedness=str(pairs)),
+        output=ns(eligible=str(tmp_path / "e.txt"), unrelated=str(tmp_path / "u.txt")),
+        params=ns(max_kinship=0.0884),
+        log=[str(tmp_path / "select.log")],
+    )
+    st.select_main(select)
+    assert (tmp_path / "e.txt").read_text().split() == ["A", "B", "E"]
+    assert (tmp_path / "u.txt").read_text().split() == ["A", "B"]
+    assert (
+        "E projected, not fitted: kinship with A (0.500)" in (tmp_path / "select.log").read_text()
+    )
+    (tmp_path / "pca.sscore").write_text(
+        "#IID\tALLELE_CT\tNAMED_ALLELE_DOSAGE_SUM\tPC1_AVG\tPC2_AVG\n"
+        "A\t1\t1\t0.1\t0.2\nB\t1\t1\t0.2\t0.1\nE\t1\t1\t0.1\t0.2\n"
+    )
+    (tmp_path / "pca.eigenval").write_text("1.5\n1.2\n")
+    (tmp_path / "pca.summary.tsv").write_text("fit_samples\t2\nmethod\texact\nnote\t\n")
+    sheet = {
+        "A": {"population": "FI", "sex": "female", "minority": ""},
+        "B": {"population": "FI", "sex": "male", "minority": ""},
+        "E": {"population": "FI", "sex": "female", "minority": ""},
+    }
+    assess = ns(
+        input=ns(
+            sscore=str(tmp_path / "pca.sscore"),
+            eigenval=str(tmp_path / "pca.eigenval"),
+            summary=str(tmp_path / "pca.summary.tsv"),
+            eligible=str(tmp_path / "e.txt"),
+            unrelated=str(tmp_path / "u.txt"),
+        ),
+        output=ns(table=str(tmp_path / "structure.tsv"), json=str(tmp_path / "s.json")),
+        params=ns(sheet=sheet, outlier_pcs=2, min_cluster_size=2, max_distance=6),
+        log=[str(tmp_path / "assess.log")],
+    )
+    st.assess_main(assess)
+    rows = read_tsv(tmp_path / "structure.tsv")
+    assert [r["structure_status"] for r in rows] == ["PASS"] * 3
+    assert [r["in_fit"] for r in rows] == ["yes", "yes", "no (projected)"]
+    count = ns(
+        input=ns(table=str(gate), relatedness=[str(pairs)]),
+        output=ns(table=str(tmp_path / "recruitment.tsv")),
+        params=ns(
+            sheet=sheet,
+            order=["A", "B", "E"],
+            targets={"FI": {"female": 2}},
+            minority_targets={},
+            min_group_size=1,
+        ),
+        log=[str(tmp_path / "count.log")],
+    )
+    recruitment.main(count)
+    rows = {(r["group"], r["sex"]): r for r in read_tsv(tmp_path / "recruitment.tsv")}
+    assert rows[("FI", "female")]["achieved"] == "1"  # E is A again
+    assert rows[("FI", "female")]["status"] == "gap"

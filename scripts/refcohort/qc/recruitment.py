@@ -152,3 +152,4 @@ def main(smk) -> None:
     )
     write_tsv(smk.output.table, COLUMNS, rows)
     print(f"{len(counted)} individuals counted after QC", file=sys.stderr)
+    sys.stderr.flush()

@@ -292,13 +292,13 @@ def run(
 
 
 def select_main(smk) -> None:
-    """Rule select_structure_samples: input table (the gate's), relatedness (optional);
-    output eligible, unrelated (one sample a line); params max_kinship; log."""
+    """Rule select_structure_samples: input table (the gate's), relatedness; output
+    eligible, unrelated (one sample a line); params max_kinship; log."""
     import sys
 
     sys.stderr = open(smk.log[0], "w")
     gate_rows = read_tsv(smk.input.table)
-    pairs = read_tsv(smk.input.relatedness[0]) if len(smk.input.relatedness) else []
+    pairs = read_tsv(smk.input.relatedness)
     eligible = eligible_samples(gate_rows)
     fit, dropped = unrelated_samples(eligible, pairs, float(smk.params.max_kinship), gate_rows)
     Path(smk.output.eligible).write_text("".join(f"{s}\n" for s in eligible))
@@ -307,6 +307,7 @@ def select_main(smk) -> None:
     for sample, partners in dropped.items():
         close = ", ".join(f"{p} ({k:.3f})" for p, k in partners)
         print(f"{sample} projected, not fitted: kinship with {close}", file=sys.stderr)
+    sys.stderr.flush()
 
 
 def assess_main(smk) -> None:
@@ -330,3 +331,4 @@ def assess_main(smk) -> None:
         float(smk.params.max_distance),
     )
     print(json.dumps({k: summary[k] for k in ("flagged", "not_judged")}), file=sys.stderr)
+    sys.stderr.flush()
