@@ -30,7 +30,9 @@ def structure(demo_run):
 def test_every_eligible_sample_has_its_pcs_and_relatives_are_projected(structure):
     rows, summary = structure
     assert list(rows) == ELIGIBLE  # FAIL samples S05-S07 are not in it
-    assert {s for s, r in rows.items() if r["in_fit"] != "yes"} == {"S04", "S08"}
+    # one of mother and son S03/S04 (the release's tie-break), and S02's duplicate S08
+    projected = {s for s, r in rows.items() if r["in_fit"] != "yes"}
+    assert len(projected) == 2 and "S08" in projected and projected & {"S03", "S04"}
     assert summary["tool"]["method"] == "exact" and int(summary["tool"]["pca_sites"]) > 3000
     assert summary["tool"]["ld_pruned"].startswith("no (fewer than 50")
     # S08 is S02's duplicate: projected onto the same place
