@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..io import read_tsv
 from . import multiqc, report_plots
+from .recruitment import TOTAL
 from .structure import NOT_JUDGED, WARN, combined_rows
 
 # declared populations' colours in the PCA plot (sorted codes take them in turn)
@@ -48,6 +49,7 @@ def pca_section(rows: list[dict], summary: dict) -> dict:
             point["group"] = r["population"]
         data[r["sample"]] = point
     tool = summary.get("tool", {})
+    limit = f"{summary['max_distance']:g}" if "max_distance" in summary else "?"
     flagged = [r for r in rows if r["structure_status"] == WARN]
     judged = [r for r in rows if r["structure_status"] != NOT_JUDGED]
     text = (
@@ -55,7 +57,7 @@ def pca_section(rows: list[dict], summary: dict) -> dict:
         f"SNVs of the joint calls (plink2 --pca, {tool.get('method', '?')}; LD-pruned: "
         f"{tool.get('ld_pruned', '?')}), fitted on {tool.get('fit_samples', '?')} unrelated "
         f"release-eligible samples; their relatives projected onto the PCs. Colour: declared "
-        f"population. A sample further than {summary.get('max_distance', '?')} robust SDs "
+        f"population. A sample further than {limit} robust SDs "
         f"from its population's cluster on PC1-PC{summary.get('outlier_pcs', '?')} is WARN "
         "(docs/structure.md). "
     )
@@ -100,10 +102,14 @@ def recruitment_section(rows: list[dict], min_group_size: int) -> dict:
     counts as they may be shared (release.min_group_size), never the exact small ones."""
     data = {}
     for r in rows:
-        label = r["group"] if r["group"] != "(all)" else "all"
-        name = f"{label} ({r['sex']})" if r["kind"] == "population" else f"{label} ({r['sex']}) *"
+        minority = r["kind"] == "minority"
+        label = r["group"]
+        if label == TOTAL:
+            label = "all minority groups" if minority else "everyone"
+        name = f"{label} ({r['sex']})" + (" *" if minority else "")
         shown = r["shown"]
-        gap = r["gap"] if shown.isdigit() else ("yes" if r["status"] == "gap" else "")
+        # a gap shows only where its count does (target - gap would give the count away)
+        gap = r["gap"] if shown.isdigit() else ("withheld" if r["status"] == "gap" else "")
         data[name] = {
             "kind": r["kind"],
             "target": int(r["target"]) if r["target"] else "",
