@@ -36,6 +36,7 @@ localrules:
 
 include: "workflow/common.smk"
 include: "workflow/functions.smk"
+include: "workflow/run_events.smk"
 include: "workflow/reference.smk"
 
 
