@@ -50,11 +50,20 @@ def run_summary(
     structure: str | Path | None = None,
 ) -> str:
     """The lines printed at the end of a run: the gate's verdicts with the cohort-structure
-    WARNs (``structure``, results/qc/structure.tsv, when it exists) added."""
+    WARNs (``structure``, results/qc/structure.tsv, when it exists and is newer than the
+    gate's table) added."""
     from .qc.structure import combined_rows
 
     rows = read_tsv(table) if table and Path(table).is_file() else []
-    found = read_tsv(structure) if structure and Path(structure).is_file() else []
+    # only a structure table made from this gate table (not one left by an earlier run)
+    fresh = (
+        structure
+        and Path(structure).is_file()
+        and table
+        and Path(table).is_file()
+        and Path(structure).stat().st_mtime >= Path(table).stat().st_mtime
+    )
+    found = read_tsv(structure) if fresh else []
     rows = combined_rows(rows, found) if found else rows
     verdicts = {r["sample"]: r for r in rows}
     failures = failed_by_sample(failed)

@@ -61,6 +61,11 @@ def test_summary_adds_the_cohort_structure_warns(tmp_path, monkeypatch):
     assert "cohort-structure WARNs of results/qc/structure.tsv" in text
     assert "B          WARN  WARN: far from FI's cluster" in text
     assert "structure" not in summary.run_summary(table, [], ["A", "B"], True, tmp_path / "x")
+    # a structure table older than the gate's (an earlier run's) is not read
+    import os
+
+    os.utime(structure, (1, 1))
+    assert "far from" not in summary.run_summary(table, [], ["A", "B"], True, structure)
 
 
 def test_summary_says_when_no_sample_passed_and_names_failed_jobs(tmp_path, monkeypatch):
