@@ -30,10 +30,14 @@ localrules:
     qc_report,
     summarise_accuracy,
     sv_report,
+    select_structure_samples,
+    assess_structure,
+    count_recruitment,
 
 
 include: "workflow/common.smk"
 include: "workflow/functions.smk"
+include: "workflow/run_events.smk"
 include: "workflow/reference.smk"
 
 
@@ -81,6 +85,7 @@ else:
 
 include: "workflow/cohort.smk"
 include: "workflow/qc.smk"
+include: "workflow/structure.smk"
 include: "workflow/release.smk"
 
 

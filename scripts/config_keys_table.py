@@ -107,8 +107,9 @@ def type_of(node, defs):
             return "list of " + fields(items)
         return f"list of {items.get('type', 'values')}{bounds(items)}"
     if kind == "object" and "properties" not in node:
-        rules = node.get("additionalProperties", {})
-        return "map: metric name → " + fields(rules)
+        rules = resolve(node.get("additionalProperties", {}), defs)
+        key = node.get("propertyNames", {}).get("description", "metric name")
+        return f"map: {key} → " + fields(rules)
     return f"{kind}{bounds(node)}"
 
 

@@ -2,7 +2,9 @@
 """Cohort QC on the joint-called VCF: KING-robust kinship and per-sample outliers.
 
 Thin adapter over :mod:`refcohort.qc.relatedness`. Under Snakemake's ``script:`` (rule
-``relatedness``): input.vcf; output.relatedness, output.samples, output.json; log[0];
+``estimate_relatedness``): plink2's table and counts (input.kin0, input.counts,
+input.note), or input.vcf for the package's own KING-robust; output.relatedness,
+output.samples, output.json; log[0];
 params (all optional) autosomes, min_qual, min_site_call_rate, min_maf, mad_k,
 min_outlier_samples; threads. As a command line,
 ``python scripts/estimate_relatedness.py --vcf X --out-prefix P`` writes
@@ -21,14 +23,41 @@ from refcohort.qc.relatedness import (
     DEFAULT_MIN_OUTLIER_SAMPLES,
     DEFAULT_MIN_QUAL,
     DEFAULT_MIN_SITE_CALL_RATE,
+    from_plink2,
     run,
 )
 
 
 def main(smk) -> None:
-    """Snakemake adapter: input.vcf; output.relatedness/samples/json; log[0]."""
+    """Snakemake adapter: output.relatedness/samples/json; log[0]; from input.kin0,
+    input.counts and input.note (plink2's KING table and sample counts, rule
+    plink2_king: the workflow) or from input.vcf (the package's own KING-robust)."""
     p = smk.params
     with open(smk.log[0], "w") as log_fh, stderr_to(log_fh):
+        if hasattr(smk.input, "kin0"):
+            from_plink2(
+                str(smk.input.kin0),
+                str(smk.input.counts),
+                str(smk.input.note),
+                str(smk.output.relatedness),
+                str(smk.output.samples),
+                str(smk.output.json),
+                mad_k=float(getattr(p, "mad_k", DEFAULT_MAD_K)),
+                min_outlier_samples=int(
+                    getattr(p, "min_outlier_samples", DEFAULT_MIN_OUTLIER_SAMPLES)
+                ),
+                filters={
+                    "filter": "PASS",
+                    "type": "biallelic SNV",
+                    "autosomes": "results/qc/autosomes.bed",
+                    **{
+                        k: getattr(p, k)
+                        for k in ("min_qual", "min_site_call_rate", "min_maf")
+                        if hasattr(p, k)
+                    },
+                },
+            )
+            return
         run(
             str(smk.input.vcf),
             str(smk.output.relatedness),

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # command:package pairs checked on PATH
-tools="bwa:bwa samtools:samtools bcftools:bcftools tabix:tabix bgzip:tabix fastp:fastp mosdepth:mosdepth freebayes:freebayes delly:delly"
+tools="bwa:bwa samtools:samtools bcftools:bcftools tabix:tabix bgzip:tabix fastp:fastp mosdepth:mosdepth freebayes:freebayes plink2:plink2 delly:delly"
 if [ "${1:-}" = "--test" ]; then
   # headless Chromium opens the report; a one-node SLURM cluster on loopback runs the
   # demo through profiles/slurm (tests/e2e/test_slurm.py)

@@ -39,6 +39,9 @@ SCRIPTS = Path(workflow.basedir, "scripts")
 CHECK_FILES = workflow.is_main_process
 VALIDATION_CACHE = ".snakemake/validation"
 FAILED_SAMPLES = "results/failed_samples.tsv"
+STRUCTURE_TABLE = (
+    "results/qc/structure.tsv"  # the cohort-structure verdicts (structure.smk)
+)
 SECOND_PASS_ENV = "REFCOHORT_FAILED_SAMPLES"
 
 # The concise console (--logger rich; refcohort.console): no line per temporary file
@@ -134,7 +137,16 @@ for column in sheets.FILE_COLUMNS + ("library", "input_reference"):
     if column not in units:
         units[column] = ""  # optional columns left out of the header
 units["kind"] = [sheets.unit_kind(row) for _, row in units.iterrows()]
+if "minority" not in samples:
+    samples["minority"] = ""  # the optional column left out of the header
 SAMPLES = list(samples["sample"])
+# What the cohort-structure and recruitment steps read of the sheet (docs/structure.md)
+SAMPLE_INFO = {
+    s: {"population": p, "sex": x, "minority": m}
+    for s, p, x, m in zip(
+        samples["sample"], samples["population"], samples["sex"], samples["minority"]
+    )
+}
 # The second pass of a run in which some samples' processing failed: those samples get a
 # FAIL row in the QC table with the failed step and its log line, and the others go on
 # to joint calling and the report (docs/reliability.md; started by the onerror handler).

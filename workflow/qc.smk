@@ -1,7 +1,8 @@
 # Sample QC before joint genotyping: GA4GH WGS QC metrics per sample (samtools stats,
 # duplicate-marking stats, mosdepth over autosomes minus gaps, the sample's own calls),
 # contamination and a sex check, then the gate (a checkpoint: FAIL samples are left out
-# of joint genotyping). Cohort QC after it: bcftools stats and KING-robust relatedness.
+# of joint genotyping). Cohort QC after it: bcftools stats and KING-robust relatedness
+# (plink2).
 
 
 rule samtools_stats:
@@ -267,11 +268,48 @@ checkpoint gate_samples:
         "../scripts/gate_samples.py"
 
 
-rule estimate_relatedness:
-    """KING-robust kinship, heterozygosity and call-rate outliers of the cohort."""
+rule plink2_king:
+    """KING-robust kinship of the joint calls (plink2) and per-sample genotype counts."""
     input:
         vcf="results/joint/cohort.vcf.gz",
         tbi="results/joint/cohort.vcf.gz.tbi",
+        autosomes="results/qc/autosomes.bed",
+    output:
+        kin0="results/qc/relatedness/king.kin0",
+        counts="results/qc/relatedness/king.scount",
+        note="results/qc/relatedness/king.note",
+    log:
+        "logs/plink2_king.log",
+    benchmark:
+        "logs/benchmarks/plink2_king/cohort.tsv"
+    conda:
+        "../envs/plink2.yaml"
+    container:
+        image("plink2")
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 8000 * attempt,
+        runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        scripts=SCRIPTS,
+        prefix=lambda wc, output: output.kin0.removesuffix(".kin0"),
+        sites=commands.qc.king_site_options(
+            config["qc"]["relatedness"]["min_qual"],
+            config["qc"]["relatedness"]["min_site_call_rate"],
+            config["qc"]["relatedness"]["min_maf"],
+        ),
+        # every pair for the report's plot in a small cohort (the sheet's size bounds it)
+        pairs=commands.qc.king_pair_filter(len(SAMPLES)),
+    shell:
+        commands.qc.KING_RULE
+
+
+rule estimate_relatedness:
+    """Related pairs with their degree, heterozygosity and call-rate outliers."""
+    input:
+        kin0="results/qc/relatedness/king.kin0",
+        counts="results/qc/relatedness/king.scount",
+        note="results/qc/relatedness/king.note",
     output:
         relatedness="results/qc/relatedness.tsv",
         samples="results/qc/cohort_samples.tsv",
@@ -284,13 +322,12 @@ rule estimate_relatedness:
         "../envs/python.yaml"
     container:
         image("python")
-    threads: 2
+    threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 8000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
     params:
         **config["qc"]["relatedness"],
-        autosomes=config["qc"]["autosomes"],
     script:
         "../scripts/estimate_relatedness.py"
 

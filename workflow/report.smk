@@ -3,7 +3,7 @@
 
 
 rule qc_report:
-    """The gate's own MultiQC sections: verdicts, plots with thresholds, versions."""
+    """The gate's own MultiQC sections: verdicts, plots, structure, recruitment, versions."""
     input:
         table="results/qc/sample_qc.tsv",
         sex=expand("results/qc/sex/{sample}.json", sample=PROCESSED),
@@ -16,6 +16,11 @@ rule qc_report:
         relatedness_json=lambda wc: (
             ["results/qc/relatedness.json"] if cohort_called() else []
         ),
+        structure=lambda wc: ["results/qc/structure.tsv"] if cohort_called() else [],
+        structure_json=lambda wc: (
+            ["results/qc/structure.json"] if cohort_called() else []
+        ),
+        recruitment="results/qc/recruitment.tsv",
     output:
         verdicts="results/qc/multiqc/sample_qc_verdicts_mqc.yaml",
         excluded="results/qc/multiqc/excluded_samples_mqc.yaml",
@@ -26,6 +31,8 @@ rule qc_report:
         coverage="results/qc/multiqc/autosomal_coverage_mqc.yaml",
         kinship="results/qc/multiqc/kinship_mqc.yaml",
         outliers="results/qc/multiqc/outliers_mqc.yaml",
+        pca="results/qc/multiqc/structure_pca_mqc.yaml",
+        recruitment="results/qc/multiqc/recruitment_mqc.yaml",
         versions="results/qc/multiqc/software_mqc_versions.yaml",
     log:
         "logs/qc_report.log",
@@ -43,6 +50,7 @@ rule qc_report:
         thresholds=config["qc"]["thresholds"],
         min_outlier_samples=config["qc"]["relatedness"]["min_outlier_samples"],
         mad_k=config["qc"]["relatedness"]["mad_k"],
+        min_group_size=config["release"]["min_group_size"],
         envs=Path(workflow.basedir, "envs"),
         deployment=deployment_methods(),
         snakemake_version=SNAKEMAKE_VERSION,

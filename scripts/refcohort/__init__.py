@@ -15,4 +15,4 @@ scripts/ and the benchmarks import them. Nothing here imports Snakemake.
     manifest, failures                  integrity of the deliverables, failed-job table
 """
 
-__version__ = "0.14.0"
+__version__ = "0.15.0"

@@ -87,6 +87,7 @@ TOOLS = {
     "bcftools": (["bcftools", "--version"], r"bcftools (\S+)", "bcftools.yaml"),
     "fastp": (["fastp", "--version"], r"fastp (\S+)", "fastp.yaml"),
     "mosdepth": (["mosdepth", "--version"], r"mosdepth (\S+)", "mosdepth.yaml"),
+    "plink2": (["plink2", "--version"], r"PLINK v(\S+)", "plink2.yaml"),
 }
 
 

@@ -50,9 +50,24 @@ def run_summary(
     failed: list[dict[str, str]],
     samples: list[str],
     succeeded: bool,
+    structure: str | Path | None = None,
 ) -> str:
-    """The lines printed at the end of a run."""
+    """The lines printed at the end of a run: the gate's verdicts with the cohort-structure
+    WARNs (``structure``, results/qc/structure.tsv, when it exists and is newer than the
+    gate's table) added."""
+    from .qc.structure import combined_rows
+
     rows = read_tsv(table) if table and Path(table).is_file() else []
+    # only a structure table made from this gate table (not one left by an earlier run)
+    fresh = (
+        structure
+        and Path(structure).is_file()
+        and table
+        and Path(table).is_file()
+        and Path(structure).stat().st_mtime >= Path(table).stat().st_mtime
+    )
+    found = read_tsv(structure) if fresh else []
+    rows = combined_rows(rows, found) if found else rows
     verdicts = {r["sample"]: r for r in rows}
     failures = failed_by_sample(failed)
     lines = ["", "=" * 30 + " Run summary " + "=" * 30]
@@ -61,7 +76,8 @@ def run_summary(
         joint = sum(r.get("joint_calling") == "included" for r in rows)
         lines.append(
             f"Samples: {len(rows)} — PASS {counts['PASS']}, WARN {counts['WARN']}, "
-            f"FAIL {counts['FAIL']}; {joint} joint-called (results/qc/sample_qc.tsv)"
+            f"FAIL {counts['FAIL']}; {joint} joint-called (results/qc/sample_qc.tsv"
+            + (", with the cohort-structure WARNs of results/qc/structure.tsv)" if found else ")")
         )
         for r in rows:
             if r["status"] == "PASS" and not r.get("override"):

@@ -15,11 +15,11 @@ from conftest import BIN, DEMO_DATA, DEMO_DIR, DEMO_RESULTS, ROOT, run
 
 RESULTS = DEMO_RESULTS
 DEMO = DEMO_DATA
-SAMPLES = [f"S0{i}" for i in range(1, 9)]
+SAMPLES = [f"S{i:02d}" for i in range(1, 13)]
 # The QC gate leaves out S05 (~8x), S06 (~5% contaminated) and S07 (declared female,
 # genetically XY); the others are joint-called and scored against their truth.
-JOINT = ["S01", "S02", "S03", "S04", "S08"]
-MALES = {"S02", "S04", "S08"}  # declared
+JOINT = ["S01", "S02", "S03", "S04", "S08", "S09", "S10", "S11", "S12"]
+MALES = {"S02", "S04", "S08", "S09", "S12"}  # declared
 
 
 def demo_snakemake(*args):
@@ -34,9 +34,11 @@ def test_make_demo_finishes_and_prints_outputs(demo_run):
     assert "results/joint/cohort.vcf.gz" in demo_run
     assert "results/report/multiqc.html" in demo_run
     # the workflow's own summary: every sample that is not a plain PASS, with its reasons
-    assert "Samples: 8 — PASS 5, WARN 0, FAIL 3; 5 joint-called" in demo_run
+    # (S11, declared FI and simulated from EE, is the cohort-structure check's WARN)
+    assert "Samples: 12 — PASS 8, WARN 1, FAIL 3; 9 joint-called" in demo_run
     assert re.search(r"S05 +FAIL +FAIL: mean_autosome_coverage", demo_run)
     assert re.search(r"S07 +FAIL +FAIL: sex check mismatch", demo_run)
+    assert re.search(r"S11 +WARN +WARN: genetic position far from declared population FI", demo_run)
     # a concise console: no job blocks, commands or temporary-file lines (the full detail
     # is in .snakemake/log and one flag away: make demo DETAIL=1)
     assert "Shell command" not in demo_run and "Removing temporary output" not in demo_run
@@ -220,5 +222,6 @@ def test_multiqc_report_covers_every_sample(demo_run):
     # be the cohort; each sample's variant metrics are in the verdict table)
     for module in ("fastp", "Samtools", "mosdepth", "Markdup"):
         assert module in html, module
+    assert "Bcftools: Stats" not in html
     for sample in SAMPLES:
         assert sample in html

@@ -18,7 +18,9 @@ from refcohort.joint_diff import joint_diff
 
 # what the bcftools run made from the gate on, which the hail run makes again
 COHORT_OUTPUTS = ["joint", "release", "report", "eval", "cohort", "manifest.tsv",
-                  "qc/relatedness.tsv", "qc/relatedness.json", "qc/cohort_samples.tsv"]  # fmt: skip
+                  "qc/relatedness.tsv", "qc/relatedness.json", "qc/cohort_samples.tsv",
+                  "qc/structure", "qc/structure.tsv", "qc/structure.json",
+                  "qc/recruitment.tsv"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from refcohort.io import read_tsv
 
 RESULTS = DEMO_RESULTS
 RELEASE = RESULTS / "release" / "allele_frequencies.vcf.gz"
-JOINT = ["S01", "S02", "S03", "S04", "S08"]
+JOINT = ["S01", "S02", "S03", "S04", "S08", "S09", "S10", "S11", "S12"]
 
 
 def parse(text):
@@ -61,7 +61,7 @@ def test_release_files_index_and_checksum(release):
 
 
 def test_no_sample_ids_or_genotypes(release):
-    for sample in [f"S0{i}" for i in range(1, 9)]:
+    for sample in [f"S{i:02d}" for i in range(1, 13)]:
         assert sample not in release["text"]
     assert release["header"][-1] == "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"
     assert not any(
@@ -83,19 +83,25 @@ def test_demo_release_policy_and_groups(release):
     }
     assert "S02" in next(r["detail"] for r in excluded if r["sample"] == "S08")
     status = {g["group"]: (g["status"], g["individuals"]) for g in release["groups"]}
+    # 8 released: FI S01, S02, S11 (declared FI; the cohort-structure WARN does not change
+    # the release), EE S03, S04, S12, NL S09, S10. The single-person cells are withheld, and
+    # EE_M and FI_F with them: each would give its population's other cell away.
     assert status == {
-        "all": ("published", "4"),
-        "EE": ("published", "2"),
-        "FI": ("published", "2"),
-        "F": ("published", "2"),
-        "M": ("published", "2"),
+        "all": ("published", "8"),
+        "EE": ("published", "3"),
+        "FI": ("published", "3"),
+        "NL": ("published", "2"),
+        "F": ("published", "4"),
+        "M": ("published", "4"),
         "EE_F": ("withheld", ""),
         "EE_M": ("withheld", ""),
         "FI_F": ("withheld", ""),
         "FI_M": ("withheld", ""),
+        "NL_F": ("withheld", ""),
+        "NL_M": ("withheld", ""),
     }
     assert (
-        summary["samples_released"] == 4
+        summary["samples_released"] == 8
         and summary["sites_written"] == len(release["records"]) > 6000
     )
     groups = {g["group"]: g for g in summary["groups"]}
@@ -103,7 +109,7 @@ def test_demo_release_policy_and_groups(release):
         groups["all"]["suppressed_small_count"] > 100 and groups["EE"]["suppressed_to_protect"] > 0
     )
     for line in (
-        "##release_group=<ID=all,Population=all,Sex=all,Individuals=4>",
+        "##release_group=<ID=all,Population=all,Sex=all,Individuals=8>",
         "##release_group=<ID=FI_M,Population=FI,Sex=M,Status=withheld>",
     ):
         assert line in release["header"]

@@ -26,7 +26,15 @@ from conftest import BIN, DEMO_DATA, DEMO_DIR, DEMO_RESULTS, ROOT, run
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
 # rules that run in the controlling process (`localrules:` in the Snakefile)
-LOCAL_RULES = {"gate_samples", "qc_report", "summarise_accuracy", "sv_report"}
+LOCAL_RULES = {
+    "gate_samples",
+    "qc_report",
+    "summarise_accuracy",
+    "select_structure_samples",
+    "assess_structure",
+    "count_recruitment",
+    "sv_report",
+}
 
 if not all(shutil.which(d) or Path("/usr/sbin", d).exists() for d in DAEMONS):
     if os.environ.get("CI") == "true":
@@ -258,9 +266,11 @@ def test_every_non_local_job_went_through_sbatch(slurm_run, cluster):
     local = Counter(re.findall(r"(?m)^local(?:rule|checkpoint) (\w+):$", text))
     assert set(local) == LOCAL_RULES | {"all"}, local
     assert set(grouped) == set(groups) and not set(single) & set(groups)
-    # one per unit (7 FASTQ units, S03's CRAM and S04's uBAM), one per sample
+    # one per unit (11 FASTQ units, S03's CRAM and S04's uBAM), one per sample
     assert (
-        single["bwa_mem"] == 7 and single["bwa_mem_realign"] == 2 and grouped["sample_metrics"] == 8
+        single["bwa_mem"] == 11
+        and single["bwa_mem_realign"] == 2
+        and grouped["sample_metrics"] == 12
     )
     assert {
         "stage_reference",
@@ -269,7 +279,9 @@ def test_every_non_local_job_went_through_sbatch(slurm_run, cluster):
         "bcftools_mpileup",
         "bcftools_call_cohort",
         "bcftools_concat_cohort",
+        "plink2_king",
         "estimate_relatedness",
+        "plink2_pca",
         "multiqc",
     } <= set(single)
     # one SLURM job per single job, one per sample for the QC group
@@ -301,7 +313,7 @@ def test_sbatch_got_the_profiles_resources(slurm_run, cluster):
     memory settings ignored on SLURM)."""
     calls = (cluster["dir"] / "sbatch_calls.txt").read_text().splitlines()
     bwa = [c for c in calls if "rule_bwa_mem_" in c]  # bwa_mem and bwa_mem_realign
-    assert len(bwa) == 9 and sum("rule_bwa_mem_realign_" in c for c in bwa) == 2
+    assert len(bwa) == 13 and sum("rule_bwa_mem_realign_" in c for c in bwa) == 2
     for call in bwa:
         mem = int(re.search(r"--mem (\d+)", call).group(1))
         assert 16000 <= mem < 17000, call  # "16000 * attempt", plus the plugin's job-step margin
@@ -309,5 +321,5 @@ def test_sbatch_got_the_profiles_resources(slurm_run, cluster):
         threads = os.cpu_count() or 2  # the profile's 32, capped by --max-threads
         assert re.search(rf"--cpus-per-task[ =]'?{threads}'?\b", call), call
     markdup = [c for c in calls if "rule_samtools_markdup_" in c]
-    assert len(markdup) == 8
+    assert len(markdup) == 12
     assert all(8000 <= int(re.search(r"--mem (\d+)", c).group(1)) < 9000 for c in markdup)

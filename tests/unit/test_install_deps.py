@@ -12,7 +12,18 @@ from conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "install_deps.sh"
 BASICS = ["bash", "dpkg-query", "grep", "sort", "printf", "cat", "id"]
-TOOLS = ["bwa", "samtools", "bcftools", "tabix", "bgzip", "fastp", "mosdepth", "freebayes", "delly"]
+TOOLS = [
+    "bwa",
+    "samtools",
+    "bcftools",
+    "tabix",
+    "bgzip",
+    "fastp",
+    "mosdepth",
+    "freebayes",
+    "plink2",
+    "delly",
+]
 
 
 def shim(tmp_path, names, fake=None):

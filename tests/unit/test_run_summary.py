@@ -38,6 +38,36 @@ def test_summary_lists_every_non_pass_sample_with_its_reasons(tmp_path, monkeypa
     assert "No sample passed" not in text
 
 
+def test_summary_adds_the_cohort_structure_warns(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    table = write_table(
+        tmp_path / "qc.tsv",
+        [
+            {"sample": "A", "status": "PASS", "joint_calling": "included"},
+            {"sample": "B", "status": "PASS", "joint_calling": "included"},
+        ],
+    )
+    structure = tmp_path / "structure.tsv"
+    write_tsv(
+        structure,
+        ["sample", "structure_status", "reason"],
+        [
+            {"sample": "A", "structure_status": "PASS", "reason": ""},
+            {"sample": "B", "structure_status": "WARN", "reason": "WARN: far from FI's cluster"},
+        ],
+    )
+    text = summary.run_summary(table, [], ["A", "B"], True, structure)
+    assert "Samples: 2 — PASS 1, WARN 1, FAIL 0; 2 joint-called" in text
+    assert "cohort-structure WARNs of results/qc/structure.tsv" in text
+    assert "B          WARN  WARN: far from FI's cluster" in text
+    assert "structure" not in summary.run_summary(table, [], ["A", "B"], True, tmp_path / "x")
+    # a structure table older than the gate's (an earlier run's) is not read
+    import os
+
+    os.utime(structure, (1, 1))
+    assert "far from" not in summary.run_summary(table, [], ["A", "B"], True, structure)
+
+
 def test_summary_says_when_no_sample_passed_and_names_failed_jobs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     table = write_table(

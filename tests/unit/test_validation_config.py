@@ -95,3 +95,21 @@ def test_yaml_key_line(tmp_path):
     assert vc.yaml_key_line(str(path), ["qc"]) == 2
     assert vc.yaml_key_line(str(path), ["qc", "overrides", 1, "sample"]) == 5
     assert vc.yaml_key_line(str(path), ["qc", "thresholds"]) is None
+
+
+def test_recruitment_targets_are_checked(tmp_path):
+    """Targets per population code and minority group: whole numbers per sex or in all."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "samples: s.tsv\nunits: u.tsv\nreference:\n  fasta: ref.fa\nrecruitment:\n"
+        "  targets:\n    FI: {female: 500, male: 500}\n    Finland: {all: 10}\n"
+        "    EE: {females: 3}\n    NL: {all: -1}\n  minority_targets:\n    SAMI: {all: 40}\n"
+    )
+    config = yaml.safe_load(mine.read_text())
+    problems = vc.config_problems(config, schema("config.schema.yaml"), [str(mine)])
+    text = "\n".join(problems)
+    assert len(problems) == 3, text
+    assert "recruitment.targets.Finland" in text and "recruitment.targets.EE" in text
+    assert "recruitment.targets.NL.all" in text
+    config["recruitment"]["targets"] = {"FI": {"female": 500}}
+    assert vc.config_problems(config, schema("config.schema.yaml"), [str(mine)]) == []

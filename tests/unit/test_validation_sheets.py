@@ -306,3 +306,16 @@ def test_file_format_from_the_first_bytes(tmp_path):
         "gzip",
         "other",
     ]
+
+
+def test_the_optional_minority_column_is_checked_like_the_others(tmp_path):
+    s, _ = sheet(
+        tmp_path,
+        "sample\tsex\tpopulation\tminority\nA\tfemale\tFI\tSAMI\nB\tmale\tFI\t\n"
+        "C\tmale\tFI\tSami people\n",
+    )
+    problems = vs.schema_problems(s, schema("samples.schema.yaml"))
+    assert len(problems) == 1 and "line 4, column 'minority'" in problems[0], problems
+    s, _ = sheet(tmp_path, "sample\tsex\tpopulation\tminorty\nA\tfemale\tFI\tSAMI\n")
+    problems = vs.schema_problems(s, schema("samples.schema.yaml"))
+    assert "unknown column 'minorty'" in problems[0] and "did you mean 'minority'" in problems[0]

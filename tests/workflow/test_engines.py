@@ -92,6 +92,7 @@ BCFTOOLS_JOBS = {
     "gate_samples": 1,
     "bcftools_call_cohort": 4,
     "bcftools_concat_cohort": 1,
+    "plink2_king": 1,
     "estimate_relatedness": 1,
     "bcftools_stats_cohort": 1,
     "qc_report": 1,
@@ -119,7 +120,12 @@ BCFTOOLS_JOBS = {
     "delly_filter_cohort_svs": 1,
     "bcftools_view_sv_release": 1,
     "release_sv_allele_frequencies": 1,
-    "total": 68,
+    # cohort structure and recruitment coverage (workflow/structure.smk)
+    "select_structure_samples": 1,
+    "plink2_pca": 1,
+    "assess_structure": 1,
+    "count_recruitment": 1,
+    "total": 72,
 }
 
 

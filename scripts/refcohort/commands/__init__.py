@@ -75,7 +75,19 @@ def render(
 
 
 # the stage modules (after the helpers above, which they import)
-from . import align, call, deepvariant, gatk, hail, parabricks, qc, reference, report, sv  # noqa: E402
+from . import (  # noqa: E402
+    align,
+    call,
+    deepvariant,
+    gatk,
+    hail,
+    parabricks,
+    qc,
+    reference,
+    report,
+    structure,
+    sv,
+)
 
 __all__ = [
     "align",
@@ -91,5 +103,6 @@ __all__ = [
     "render",
     "repeated_option",
     "report",
+    "structure",
     "sv",
 ]

@@ -54,3 +54,29 @@ STATS_COHORT_RULE = (
     f"({STATS_COHORT} | cat > {{output.stats:q}} && {CHECK} bcftools-stats {{output.stats:q}})"
     " 2> {log:q}" + HTS_LOG_CHECK
 )
+
+# KING-robust kinship with plink2 (rule plink2_king, scripts/king_table.sh): the same
+# estimator as refcohort.qc.kinship (docs/benchmarks.md#cohort-structure), faster.
+KING_CUT = 0.0442  # third degree or closer: the pairs relatedness.tsv lists
+KING_ALL_PAIRS_UP_TO = 64  # samples: 2,016 pairs, about the report's 2,000-pair plot
+
+
+def king_site_options(min_qual: float, min_site_call_rate: float, min_maf: float) -> str:
+    """plink2 filters of the relatedness sites: the PCA's (PASS, QUAL, biallelic A/C/G/T
+    SNVs, site call rate) and the minor-allele frequency among the joint-called samples."""
+    from .structure import site_options
+
+    return f"{site_options(min_qual, min_site_call_rate)} --maf {min_maf:g}"
+
+
+def king_pair_filter(n_samples: int) -> str:
+    """Every pair for the report's plot in a cohort of up to 64 samples; beyond, only the
+    pairs third-degree or closer (a table of all pairs grows with the square)."""
+    return "" if n_samples <= KING_ALL_PAIRS_UP_TO else f"--king-table-filter {KING_CUT}"
+
+
+KING = (
+    "bash {params.scripts:q}/king_table.sh {input.vcf:q} {input.autosomes:q} {params.prefix:q}"
+    " {threads} {resources.mem_mb} {params.sites:q} {params.pairs:q}"
+)
+KING_RULE = f"({KING}) > {{log:q}} 2>&1"

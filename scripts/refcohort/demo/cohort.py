@@ -11,6 +11,11 @@ cases planted for the sample-QC stage (also listed in ``planted.tsv``):
     and reads), i.e. a duplicate under two sample IDs;
   * ``S04`` is the son of ``S03`` (parent-child pair: one haplotype per autosome, with a
     crossover, and his X come from his mother).
+For the cohort-structure stage (docs/structure.md), two more EE samples and two NL ones
+so that each population has unrelated samples that pass QC, and one mislabelled sample:
+  * ``S11`` is declared FI in ``samples.tsv`` but simulated from the EE population (a
+    sample swap or wrong metadata), which the PCA must flag.
+The optional ``minority`` column marks S03, S04 and S12 as a (made-up) minority group RUS.
 S03 and S04 are also given as another centre's CRAM and an unaligned BAM
 (:mod:`.external`); their FASTQs stay in ``reads/`` (not in units.tsv) for comparing
 the calls from the same reads given as FASTQ.
@@ -57,13 +62,19 @@ class SampleSpec:
     coverage: float
     units: tuple[str, ...] = ("L001",)
     role: str = "reference"
+    ancestry: str = ""  # the population simulated from, when not the declared one
+    minority: str = ""
+
+    @property
+    def genetic_population(self) -> str:
+        return self.ancestry or self.population
 
 
 COHORT = (
     SampleSpec("S01", "female", "female", "FI", 30, ("L001", "L002"), "two lanes"),
     SampleSpec("S02", "male", "male", "FI", 30, role="duplicate of S08"),
-    SampleSpec("S03", "female", "female", "EE", 30, role="mother of S04"),
-    SampleSpec("S04", "male", "male", "EE", 30, role="son of S03"),
+    SampleSpec("S03", "female", "female", "EE", 30, role="mother of S04", minority="RUS"),
+    SampleSpec("S04", "male", "male", "EE", 30, role="son of S03", minority="RUS"),
     SampleSpec("S05", "female", "female", "NL", 8, role="low coverage (~8x)"),
     SampleSpec(
         "S06", "female", "female", "NL", 30, role="contaminated (~5% reads of another individual)"
@@ -72,6 +83,18 @@ COHORT = (
         "S07", "female", "male", "EE", 30, role="sex mismatch (declared female, genetically XY)"
     ),
     SampleSpec("S08", "male", "male", "FI", 30, role="duplicate of S02 (same individual)"),
+    SampleSpec("S09", "male", "male", "NL", 30),
+    SampleSpec("S10", "female", "female", "NL", 30),
+    SampleSpec(
+        "S11",
+        "female",
+        "female",
+        "FI",
+        30,
+        role="mislabelled (declared FI, EE genome)",
+        ancestry="EE",
+    ),
+    SampleSpec("S12", "male", "male", "EE", 30, minority="RUS"),
 )
 CONTAMINATION = {"S06": 0.05}
 
@@ -87,8 +110,9 @@ def make_people(
     for spec in COHORT:
         if spec.sample == "S08":
             continue  # same individual as S02, added below
-        haps = sample_haps(rng, sites_by_contig, spec.population, spec.genetic_sex)
-        people[spec.sample] = Individual(spec.sample, spec.population, spec.genetic_sex, haps)
+        pop = spec.genetic_population
+        haps = sample_haps(rng, sites_by_contig, pop, spec.genetic_sex)
+        people[spec.sample] = Individual(spec.sample, pop, spec.genetic_sex, haps)
     contaminant = Individual("EXT1", "FI", "male", sample_haps(rng, sites_by_contig, "FI", "male"))
     everyone = list(people.values()) + [contaminant]
     for ind in list(people.values()):
@@ -170,10 +194,14 @@ def write_sheets(out: Path, unit_rows: list[tuple[str, str, str, str]], external
             for s in COHORT
         )
     with open(out / "planted.tsv", "w") as fh:
-        fh.write("sample\tdeclared_sex\tgenetic_sex\tpopulation\tcoverage\tcontamination\trole\n")
+        fh.write(
+            "sample\tdeclared_sex\tgenetic_sex\tpopulation\tancestry\tcoverage"
+            "\tcontamination\trole\n"
+        )
         fh.writelines(
-            f"{s.sample}\t{s.declared_sex}\t{s.genetic_sex}\t{s.population}\t{s.coverage}"
-            f"\t{CONTAMINATION.get(s.sample, 0.0)}\t{s.role}\n"
+            f"{s.sample}\t{s.declared_sex}\t{s.genetic_sex}\t{s.population}"
+            f"\t{s.genetic_population}\t{s.coverage}\t{CONTAMINATION.get(s.sample, 0.0)}"
+            f"\t{s.role}\n"
             for s in COHORT
         )
 
@@ -202,8 +230,10 @@ def write_demo(out: Path, seed: int, threads: int = 2, skip_reads: bool = False)
     bgzip_index(out / "truth" / "sv.vcf")
     write_annotations(out, genome, segdups, structural.excluded_regions())
     with open(out / "samples.tsv", "w") as fh:
-        fh.write("sample\tsex\tpopulation\n")
-        fh.writelines(f"{s.sample}\t{s.declared_sex}\t{s.population}\n" for s in COHORT)
+        fh.write("sample\tsex\tpopulation\tminority\n")
+        fh.writelines(
+            f"{s.sample}\t{s.declared_sex}\t{s.population}\t{s.minority}\n" for s in COHORT
+        )
     if skip_reads:
         return
 

@@ -5,14 +5,10 @@ relatedness table. Writes ``*_mqc.yaml`` files that MultiQC picks up as sections
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import yaml
 
-from ..io import read_tsv
-from . import report_plots
 from .definitions import DEFINITIONS
 
 STATUS_RULES = {"pass": [{"s_eq": "PASS"}], "warn": [{"s_eq": "WARN"}], "fail": [{"s_eq": "FAIL"}]}
@@ -27,6 +23,7 @@ TEXT_COLUMNS = {
     "declared_sex",
     "karyotype",
     "sex_check",
+    "structure",
 }
 
 
@@ -95,6 +92,11 @@ TEXT_HEADERS = {
     "sex_check": ("Sex check", "Declared sex vs inferred karyotype"),
     "declared_sex": ("Declared sex", "From samples.tsv"),
     "source": ("Source", "Where the reads came from: FASTQ, or the CRAM/BAM/uBAM realigned"),
+    "structure": (
+        "Ancestry",
+        "Cohort structure on the joint calls: WARN when far from the declared population's "
+        "cluster on the PCs (docs/structure.md)",
+    ),
 }
 
 
@@ -150,9 +152,15 @@ def verdicts_section(rows: list[dict], thresholds: dict[str, dict]) -> dict:
             "scale": False,
             **threshold_colours(metric, rule),
         }
-    for column in ("karyotype", "sex_check", "declared_sex", "source"):
+    for column in ("structure", "karyotype", "sex_check", "declared_sex", "source"):
+        if column not in (rows[0] if rows else {}) and column == "structure":
+            continue
         title, description = TEXT_HEADERS[column]
         headers[column] = {"title": title, "description": description}
+    if "structure" in headers:
+        headers["structure"].update(
+            {"cond_formatting_rules": STATUS_RULES, "cond_formatting_colours": STATUS_COLOURS}
+        )
     headers["sex_check"].update(
         {
             "cond_formatting_rules": {"pass": [{"s_eq": "match"}], "fail": [{"s_eq": "mismatch"}]},
@@ -174,7 +182,9 @@ def verdicts_section(rows: list[dict], thresholds: dict[str, dict]) -> dict:
             "PASS, WARN or FAIL per sample from the GA4GH WGS QC metrics, each value as the "
             "gate computed it (red: breaks a FAIL rule, orange: a WARN rule). FAIL samples "
             "are left out of joint genotyping unless overridden; a sample whose processing "
-            "failed is FAIL with the step and its log line. More metrics: Configure "
+            "failed is FAIL with the step and its log line. Ancestry: the cohort-structure "
+            "check after joint calling, whose WARN is added here (results/qc/structure.tsv; "
+            "results/qc/sample_qc.tsv keeps the gate's own verdict). More metrics: Configure "
             f"columns. Thresholds applied: {policy}."
         ),
         "plot_type": "table",
@@ -345,51 +355,3 @@ def write_yaml(path: str, content: dict) -> None:
 def first(paths) -> str | None:
     """The one file of an optional input (a list of none or one), or None."""
     return paths[0] if len(paths) else None
-
-
-def main(smk) -> None:
-    """Rule qc_report: input table, sex (JSONs), thresholds (mosdepth), relatedness,
-    cohort, relatedness_json (the last three empty when nothing was joint-called); output
-    the *_mqc.yaml sections; params thresholds, min_outlier_samples, mad_k, envs,
-    deployment, snakemake_version; log."""
-    from ..freeze import pipeline_version
-    from ..manifest import tool_versions
-
-    sys.stderr = open(smk.log[0], "w")
-    thresholds = dict(smk.params.thresholds)
-    rows = read_tsv(smk.input.table)
-    sex = {
-        Path(p).name.removesuffix(".json"): json.loads(Path(p).read_text()) for p in smk.input.sex
-    }
-    cohort = read_tsv(first(smk.input.cohort))
-    write_yaml(smk.output.verdicts, verdicts_section(rows, thresholds))
-    write_yaml(smk.output.excluded, excluded_section(rows))
-    write_yaml(smk.output.sex, report_plots.sex_section(sex))
-    write_yaml(
-        smk.output.relatedness,
-        relatedness_section(
-            read_tsv(first(smk.input.relatedness)), cohort, int(smk.params.min_outlier_samples)
-        ),
-    )
-    write_yaml(smk.output.general, general_stats(rows, thresholds))
-    write_yaml(
-        smk.output.contamination,
-        report_plots.contamination_section(rows, thresholds.get("cross_contamination_rate")),
-    )
-    curves = report_plots.coverage_curves(
-        {Path(p).name.removesuffix(".thresholds.bed.gz"): p for p in smk.input.thresholds}
-    )
-    write_yaml(smk.output.coverage, report_plots.coverage_section(curves, thresholds))
-    summary_json = first(smk.input.relatedness_json)
-    pairs = json.loads(Path(summary_json).read_text()).get("plot_pairs", []) if summary_json else []
-    write_yaml(smk.output.kinship, report_plots.kinship_section(pairs))
-    write_yaml(
-        smk.output.outliers,
-        report_plots.outliers_section(
-            cohort, float(smk.params.mad_k), int(smk.params.min_outlier_samples)
-        ),
-    )
-    versions = tool_versions(Path(smk.params.envs), list(smk.params.deployment))
-    versions["snakemake"] = smk.params.snakemake_version
-    versions["refcohort (this pipeline)"] = pipeline_version().removeprefix("refcohort ")
-    write_yaml(smk.output.versions, report_plots.versions_file(versions))

@@ -1,10 +1,14 @@
-"""Cohort QC on the joint-called VCF: related pairs and per-sample outliers (the
-``relatedness`` rule).
+"""Cohort QC on the joint-called VCF: related pairs and per-sample outliers.
 
-:func:`run` loads the QC sites (:mod:`.cohort_genotypes`), estimates KING-robust kinship
-(:mod:`.kinship`), flags heterozygosity and call-rate outliers over the same sites
-(:func:`sample_stats`, :func:`mad_outliers`) and writes a TSV of related pairs, a
-per-sample TSV and a JSON summary.
+The workflow (rule ``estimate_relatedness``) reads plink2's KING-robust table and sample
+counts (rule ``plink2_king``) with :func:`from_plink2`: plink2 computes the same
+estimator as this package, faster (docs/benchmarks.md#cohort-structure). :func:`run` is
+the package's own route, kept as the reference the benchmark checks plink2 against and
+for ``scripts/estimate_relatedness.py`` as a command: it loads the QC sites
+(:mod:`.cohort_genotypes`), estimates KING-robust kinship (:mod:`.kinship`). Both flag
+heterozygosity and call-rate outliers over the same sites (:func:`sample_stats`,
+:func:`mad_outliers`) and write a TSV of related pairs, a per-sample TSV and a JSON
+summary.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import math
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +29,16 @@ from .cohort_genotypes import (
     DEFAULT_MIN_SITE_CALL_RATE,
     load_genotypes,
 )
-from .kinship import DEGREE_CUTOFFS, degree_counts, king_robust, plot_pairs, related_pairs
+from .kinship import (
+    DEGREE_CUTOFFS,
+    DEGREES,
+    UNRELATED,
+    degree,
+    degree_counts,
+    king_robust,
+    plot_pairs,
+    related_pairs,
+)
 
 DEFAULT_MAD_K = 5.0
 # A MAD from fewer values is no robust spread estimate: in a 5-sample cohort with a
@@ -214,4 +228,84 @@ def run(
         f"{len(rows)} related pairs; {int(het_flag.sum())} het-rate and "
         f"{int(call_flag.sum())} call-rate outliers"
     )
+    return summary
+
+
+PLINK2_ESTIMATOR = (
+    "KING-robust between-family kinship (Manichaikul et al. 2010; plink2 --make-king-table)"
+)
+
+
+def _plink2_rows(path: str) -> list[dict[str, str]]:
+    """The rows of a plink2 table by column name (its header line starts with '#')."""
+    with open(path) as fh:
+        header = fh.readline().lstrip("#").rstrip("\n").split("\t")
+        return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in fh]
+
+
+def from_plink2(
+    kin0: str,
+    scount: str,
+    note: str,
+    relatedness_path: str,
+    samples_path: str,
+    json_path: str,
+    mad_k: float = DEFAULT_MAD_K,
+    min_outlier_samples: int = DEFAULT_MIN_OUTLIER_SAMPLES,
+    filters: dict[str, object] | None = None,
+) -> dict[str, object]:
+    """The three outputs of :func:`run` from plink2's KING table (``IID1 IID2 NSNP IBS0
+    KINSHIP``: every pair, or the pairs above the third-degree cut-off in a large cohort)
+    and its ``--sample-counts`` over the same sites (scripts/king_table.sh)."""
+    counts = _plink2_rows(scount)
+    samples = [row["IID"] for row in counts]
+    order = {s: i for i, s in enumerate(samples)}
+    columns = ("HOM_REF_CT", "HOM_ALT_SNP_CT", "HET_SNP_CT", "MISSING_INCL_FEMALE_Y_CT")
+    values = np.array([[float(row[c]) for c in columns] for row in counts]).reshape(-1, 4)
+    hom_ref, hom_alt, het, missing = values.T
+    n_called = (hom_ref + hom_alt + het).astype(np.int64)
+    n_sites = int(n_called[0] + missing[0]) if len(samples) else 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stats = {
+            "n_called": n_called,
+            "call_rate": n_called / n_sites if n_sites else np.full(len(samples), np.nan),
+            "n_het": het.astype(np.int64),
+            "het_rate": np.where(n_called > 0, het / np.maximum(n_called, 1), np.nan),
+        }
+    pairs = []
+    for row in _plink2_rows(kin0):
+        first, second = sorted((row["IID1"], row["IID2"]), key=lambda s: order.get(s, len(order)))
+        kinship, ibs0 = float(row["KINSHIP"]), float(row["IBS0"])
+        pairs.append((first, second, kinship, ibs0, int(row["NSNP"])))
+    pairs.sort(key=lambda p: (-p[2], order.get(p[0], 0), order.get(p[1], 0)))
+    rows = [(a, b, k, i, n, degree(k)) for a, b, k, i, n in pairs if degree(k) != UNRELATED]
+    het_flag = mad_outliers(stats["het_rate"], mad_k, "both", min_outlier_samples)
+    call_flag = mad_outliers(stats["call_rate"], mad_k, "low", min_outlier_samples)
+    write_relatedness(relatedness_path, rows)
+    write_samples(samples_path, samples, stats, het_flag, call_flag)
+    per_degree = {name: sum(r[5] == name for r in rows) for name in DEGREES}
+    per_degree[UNRELATED] = len(samples) * (len(samples) - 1) // 2 - len(rows)
+    summary: dict[str, object] = {
+        "n_samples": len(samples),
+        "n_sites": n_sites,
+        "filters": filters or {},
+        "note": Path(note).read_text().strip(),
+        "estimator": PLINK2_ESTIMATOR,
+        "degree_cutoffs": {name: cut for cut, name in DEGREE_CUTOFFS},
+        "pairs_per_degree": per_degree,
+        "mad_k": mad_k,
+        "min_outlier_samples": min_outlier_samples,
+        "het_outliers": [s for s, f in zip(samples, het_flag) if f],
+        "call_rate_outliers": [s for s, f in zip(samples, call_flag) if f],
+        # the report's kinship-vs-IBS0 plot: every pair plink2 listed, closest first
+        "plot_pairs": [
+            {"sample_1": a, "sample_2": b, "kinship": round(k, 6), "ibs0": round(i, 6)}
+            for a, b, k, i, _ in pairs[:2000]
+            if math.isfinite(k)
+        ],
+    }
+    with open(json_path, "w") as fh:
+        json.dump(summary, fh, indent=2)
+        fh.write("\n")
+    _log(f"{len(rows)} related pairs among {len(samples)} samples over {n_sites:,} sites")
     return summary

@@ -211,9 +211,10 @@ def kinship_section(pairs: list[dict]) -> dict:
         "section_name": "Kinship",
         "description": (
             "KING-robust kinship against the share of sites where the two share no allele "
-            "(IBS0), for the cohort's pairs (all pairs up to 2,000; beyond, the related ones "
-            "and the closest others). Cut-offs: > 0.354 duplicate/MZ, > 0.177 first degree "
-            "(parent-child: IBS0 near 0; siblings: above), > 0.0884 second, > 0.0442 third."
+            "(IBS0), for the cohort's pairs (every pair in a cohort of up to 64 samples; "
+            "beyond, the pairs third-degree or closer). Cut-offs: > 0.354 duplicate/MZ, "
+            "> 0.177 first degree (parent-child: IBS0 near 0; siblings: above), > 0.0884 "
+            "second, > 0.0442 third."
         ),
         "plot_type": "scatter",
         "pconfig": {
