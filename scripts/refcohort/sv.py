@@ -245,13 +245,14 @@ TYPE_COLOURS = {
 
 def report_section(rows: list[dict[str, str]]) -> dict:
     """MultiQC custom content: each sample's PASS discovery calls by SV type (from the
-    QC table), a bar per sample."""
+    QC table), a bar per sample; a sample without counts ('' with sv.enabled false, NA
+    where its processing failed) has no bar."""
     data = {}
     for row in rows:
         counts = {}
         for metric, svtype in COUNT_METRICS.items():
             value = row.get(metric, "")
-            if value not in ("", None):
+            if value not in ("", "NA", None):
                 counts[svtype] = int(float(value))
         if counts:
             data[row["sample"]] = counts

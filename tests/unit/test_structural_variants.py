@@ -157,6 +157,7 @@ def test_report_section_plots_each_samples_counts_by_type():
         {"sample": "S1", "count_sv_del": "3", "count_sv_dup": "1", "count_sv_inv": "0",
          "count_sv_ins": "0", "count_sv_bnd": "2"},
         {"sample": "S2", "count_sv_del": "", "count_sv_dup": ""},  # sv.enabled false
+        {"sample": "S3", "count_sv_del": "NA", "count_sv_dup": "NA"},  # its processing failed
     ]  # fmt: skip
     section = sv.report_section(rows)
     assert section["plot_type"] == "bargraph"

@@ -88,6 +88,30 @@ def test_an_empty_exclusion_file_is_left_out_of_delly_s_options(mini, tmp_path):
         assert passed == bool(regions), log
 
 
+def test_a_one_sample_cohort_s_genotypes_are_copied_not_merged(mini):
+    """bcftools merge stops on a single file (its usage text): with one gated sample, as
+    NA12878 alone, the rendered command writes that sample's BCF as the cohort's."""
+    (cmd,) = commands(gated_sv(mini), "bcftools_merge_sv_genotypes")
+    one = mini / "results/sv/genotypes/A.bcf"
+    one.parent.mkdir(parents=True, exist_ok=True)
+    vcf = (
+        "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=1000>\n"
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\n"
+        "chr1\t100\tDEL00000001\tN\t<DEL>\t.\tPASS\t.\tGT\t0/1\n"
+    )
+    subprocess.run(["bcftools", "view", "-Ob", "-o", one], input=vcf, text=True, check=True)
+    (mini / "logs").mkdir(exist_ok=True)
+    (mini / "results/sv/work").mkdir(parents=True, exist_ok=True)  # Snakemake makes it
+    subprocess.run(["bash", "-euo", "pipefail", "-c", cmd], cwd=mini, check=True)
+    out = subprocess.run(
+        ["bcftools", "query", "-f", "%ID [%SAMPLE=%GT]\n", "results/sv/work/genotypes.bcf"],
+        cwd=mini, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert out == "DEL00000001 A=0/1\n"
+    assert (mini / "results/sv/work/genotypes.bcf.csi").is_file()
+
+
 def test_sv_calling_can_be_switched_off(mini):
     write_config(mini, "sv:\n  enabled: false\n")
     n = jobs(dry_run(mini).stdout)

@@ -34,7 +34,12 @@ DELLY_GENOTYPE = EXCLUDE + (
 DELLY_GENOTYPE_RULE = f"({DELLY_GENOTYPE}) > {{log:q}} 2>&1" + HTS_LOG_CHECK
 # the cohort: the genotypes merged by ID (bcftools), then Delly's germline filter with
 # enough samples, or the merged records as they are
-MERGE_GENOTYPES = "bcftools merge --merge id -Ob -o {output.bcf:q} {input.bcfs:q}"
+# (bcftools merge wants two files or more: a one-sample cohort's BCF is copied as BCF)
+MERGE_GENOTYPES = (
+    "set -- {input.bcfs:q}; if [ $# -gt 1 ]; then"
+    ' bcftools merge --merge id -Ob -o {output.bcf:q} "$@";'
+    ' else bcftools view -Ob -o {output.bcf:q} "$1"; fi'
+)
 MERGE_GENOTYPES_RULE = logged(f"{MERGE_GENOTYPES} && bcftools index -f {{output.bcf:q}}")
 GERMLINE_FILTER = "delly filter --filter germline --outfile {output.bcf:q} {input.bcf:q}"
 NO_FILTER = "cp {input.bcf:q} {output.bcf:q} && cp {input.csi:q} {output.csi:q}"
