@@ -84,7 +84,7 @@ def test_demo_release_served_as_the_file_says(demo_beacon):
         valid(client.get(path).json(), name)
     info = client.get("/info").json()["response"]["info"]["release"]
     served = set(info["servedGroups"])
-    assert served == {"all", "EE", "FI", "F", "M"}  # docs/release.md: the demo's groups
+    assert served == {"all", "EE", "FI", "NL", "F", "M"}  # docs/release.md: the demo's groups
     tbx = pysam.TabixFile(str(release))
     contigs = {
         line.split("ID=")[1].split(",")[0]: int(line.split("length=")[1][:-1])

@@ -71,10 +71,11 @@ def test_engines_agree_but_for_the_documented_kinds(hail_demo):
         str(DEMO_RESULTS / "reference" / "genome.fa"),
     )
     assert diff.samples == sorted(JOINT)
-    # every site of the joint caller is there; hail's extra ones are single-sample calls
-    # that the soft filters mark LowQual
-    assert diff.only_a == [] and all(flt == "LowQual" for _, flt in diff.only_b)
-    assert len(diff.only_b) <= 10
+    # the sites one engine has and the other not are LowQual, and few: hail's extra ones
+    # are single-sample calls; the joint caller's are sites that the cohort's pooled
+    # evidence made and that no sample's own call holds (docs/joint-calling.md)
+    assert all(flt == "LowQual" for _, flt in diff.only_a + diff.only_b), diff.only_a
+    assert len(diff.only_a) <= 5 and len(diff.only_b) <= 10
     assert diff.genotypes_equal / diff.genotypes_compared >= 0.999
     kinds = {(a, b) for a, b, _ in diff.genotype_changes}
     assert kinds <= {("./.", "0/0"), ("./.", "0"), ("0/1", "0/0"), ("0/1", "1/1"),
@@ -85,7 +86,10 @@ def test_the_joint_vcf_and_release_name_the_hail_freeze(hail_demo):
     work, _ = hail_demo
     for vcf in ("joint/cohort.vcf.gz", "release/allele_frequencies.vcf.gz"):
         header = run(["bcftools", "view", "-h", str(work / "results" / vcf)]).stdout
-        assert "##cohort_freeze=<Number=1,Engine=hail,Date=" in header and "Samples=5," in header
+        assert (
+            "##cohort_freeze=<Number=1,Engine=hail,Date=" in header
+            and f"Samples={len(JOINT)}," in header
+        )
 
 
 def test_release_counts_equal_those_straight_from_the_store(hail_demo, tmp_path):
