@@ -9,6 +9,7 @@ import csv
 import shutil
 import subprocess
 
+import pysam
 import pytest
 from conftest import BIN, DEMO_DIR, DEMO_RESULTS, ROOT, run
 from test_demo import JOINT
@@ -21,6 +22,9 @@ COHORT_OUTPUTS = ["joint", "release", "report", "eval", "cohort", "manifest.tsv"
                   "qc/relatedness.tsv", "qc/relatedness.json", "qc/cohort_samples.tsv",
                   "qc/structure", "qc/structure.tsv", "qc/structure.json",
                   "qc/recruitment.tsv"]  # fmt: skip
+# genotype differences (bcftools, hail) that docs/joint-calling.md explains
+DOCUMENTED_KINDS = {("./.", "0/0"), ("./.", "0"), ("0/1", "0/0"), ("0/1", "1/1"),
+                    ("0/0", "0/1"), ("1/1", "0/1"), ("1/1", "0/0"), ("1/1", "0")}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +82,15 @@ def test_engines_agree_but_for_the_documented_kinds(hail_demo):
     assert len(diff.only_a) <= 5 and len(diff.only_b) <= 10
     assert diff.genotypes_equal / diff.genotypes_compared >= 0.999
     kinds = {(a, b) for a, b, _ in diff.genotype_changes}
-    assert kinds <= {("./.", "0/0"), ("./.", "0"), ("0/1", "0/0"), ("0/1", "1/1"),
-                     ("0/0", "0/1"), ("1/1", "0/1")}, diff.genotype_changes  # fmt: skip
+    assert kinds <= DOCUMENTED_KINDS, diff.genotype_changes
+    # a hom-alt against hom-ref only where the joint caller's site is LowQual: one or two
+    # reads inside another allele's deletion, which the sample's own block calls ref
+    with pysam.VariantFile(str(DEMO_RESULTS / "joint" / "cohort.vcf.gz")) as vf:
+        for (chrom, pos, _, _), sample, a, b in diff.changed:
+            if a == "1/1" and b in ("0/0", "0"):
+                records = [r for r in vf.fetch(chrom, pos - 1, pos) if r.pos == pos]
+                assert records, (chrom, pos)
+                assert all(list(r.filter) == ["LowQual"] for r in records), (chrom, pos, sample)
 
 
 def test_the_joint_vcf_and_release_name_the_hail_freeze(hail_demo):
