@@ -27,9 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-
-from refcohort.commands import render, sv  # noqa: E402
+from refcohort.commands import render, sv
 
 
 def run(command: str) -> None:
