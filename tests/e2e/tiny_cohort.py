@@ -181,11 +181,14 @@ def vcf_records(path):
 
 
 def job_blocks(out):
-    """[(rule, wildcards text)] of the jobs a Snakemake run or dry-run printed."""
+    """[(rule, wildcards text)] of the jobs a Snakemake run or dry-run printed (a block
+    ends at a blank line, a timestamp line or the next job: a dry-run prints no blank
+    line between jobs)."""
     return [
         (rule, (re.search(r"^\s+wildcards: (.*)$", block, flags=re.M) or [None, ""])[1])
         for rule, block in re.findall(
-            r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)(?=\n\n|\Z)",
+            r"^(?:rule|localrule|checkpoint|localcheckpoint) (\w+):\n(.*?)"
+            r"(?=\n\n|\n\[|\n(?:rule|localrule|checkpoint|localcheckpoint) |\Z)",
             out,
             flags=re.M | re.S,
         )
