@@ -54,6 +54,17 @@ def in_par(chrom: str, pos: int) -> bool:
     return any(c == chrom and s < pos <= e for c, s, e in PAR)
 
 
+# the first header lines of the test cohorts' VCFs (small variants and SVs)
+HEADER_START = [
+    "##fileformat=VCFv4.2",
+    '##FILTER=<ID=PASS,Description="All filters passed">',
+    '##FILTER=<ID=LowQual,Description="low">',
+    "##contig=<ID=chr1,length=100000>",
+    "##contig=<ID=chrX,length=10000>",
+    "##contig=<ID=chrY,length=10000>",
+]
+
+
 def write_vcf(
     path: Path,
     cohort,
@@ -64,12 +75,7 @@ def write_vcf(
     filters = filters or {}
     names = [s for s, _, _ in cohort]
     lines = [
-        "##fileformat=VCFv4.2",
-        '##FILTER=<ID=PASS,Description="All filters passed">',
-        '##FILTER=<ID=LowQual,Description="low">',
-        "##contig=<ID=chr1,length=100000>",
-        "##contig=<ID=chrX,length=10000>",
-        "##contig=<ID=chrY,length=10000>",
+        *HEADER_START,
         "##contig=<ID=chrM,length=16569>",
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
         *extra_header,

@@ -12,6 +12,8 @@ import pytest
 from test_beacon_api import AUTH, DEFAULT_NODE, check, g, node_server
 from test_beacon_release import TOKEN, write_release
 
+from refcohort.beacon.query import QUERY_PARAMETERS
+
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
@@ -195,13 +197,7 @@ def test_random_hostile_requests_never_fail_the_server(beacon):
     200 or 4xx, never a 500."""
     rng = random.Random(3)
     names = [
-        "referenceName",
-        "start",
-        "end",
-        "referenceBases",
-        "alternateBases",
-        "assemblyId",
-        "variantType",
+        *QUERY_PARAMETERS,
         "requestedGranularity",
         "skip",
         "limit",

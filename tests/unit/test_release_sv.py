@@ -4,7 +4,14 @@ and small groups withheld, no count recoverable by subtraction, males hemizygous
 (Delly genotypes diploid everywhere), and only SVTYPE, END and SVLEN carried over."""
 
 import numpy as np
-from release_cohort import fill_tags, make_cohort, read_release, write_par, write_sheet
+from release_cohort import (
+    HEADER_START,
+    fill_tags,
+    make_cohort,
+    read_release,
+    write_par,
+    write_sheet,
+)
 from test_release_privacy import atoms_and_rows, recoverable
 
 import refcohort.release as rl
@@ -24,12 +31,7 @@ def write_sv_vcf(path, cohort, records):
     """A Delly-like cohort BCF as text: records (chrom, pos, svtype, end, filter, gts)."""
     names = [s for s, _, _ in cohort]
     lines = [
-        "##fileformat=VCFv4.2",
-        '##FILTER=<ID=PASS,Description="All filters passed">',
-        '##FILTER=<ID=LowQual,Description="low">',
-        "##contig=<ID=chr1,length=100000>",
-        "##contig=<ID=chrX,length=10000>",
-        "##contig=<ID=chrY,length=10000>",
+        *HEADER_START,
         *SV_HEADER,
         "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"])
         + "\t"

@@ -125,7 +125,7 @@ BCFTOOLS_JOBS = {
     "plink2_pca": 1,
     "assess_structure": 1,
     "count_recruitment": 1,
-    "total": 72,
+    "total": 73,
 }
 
 

@@ -34,6 +34,6 @@ def ld_options(window_kb: int, r2: float) -> str:
 STRUCTURE_PCA = (
     "bash {params.scripts:q}/structure_pca.sh {input.vcf:q} {input.eligible:q}"
     " {input.unrelated:q} {input.autosomes:q} {params.prefix:q} {threads} {resources.mem_mb}"
-    " {params.pcs} {params.approx_above} {params.min_maf} {params.sites:q} {params.ld:q}"
+    " {params.pcs:q} {params.approx_above:q} {params.min_maf:q} {params.sites:q} {params.ld:q}"
 )
 STRUCTURE_PCA_RULE = f"({STRUCTURE_PCA}) > {{log:q}} 2>&1"
